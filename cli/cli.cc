@@ -1,0 +1,92 @@
+#include "cli.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+namespace smematch::cli {
+
+int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kFailedPrecondition: return kExitUsage;
+    case StatusCode::kNotFound: return kExitIo;
+    case StatusCode::kResourceExhausted:
+    case StatusCode::kDeadlineExceeded: return kExitRecordErrors;
+    case StatusCode::kInternal: return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+Status WriteAtomically(const std::string& path, std::ostream& stdout_stream,
+                       const std::function<Status(std::ostream&)>& write) {
+  if (path == "-") return write(stdout_stream);
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  Status s;
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    if (!file) return NotFoundError("cannot create " + tmp);
+    s = write(file);
+    file.close();
+    if (s.ok() && !file) s = InternalError("cannot write " + tmp);
+  }
+  if (!s.ok()) {
+    std::remove(tmp.c_str());
+    return s;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::remove(tmp.c_str());
+    return NotFoundError("cannot write " + path + ": " + ec.message());
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: smematch <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  screen      screen enterprises (JSON, JSON Lines or CSV) for BSC, ITC, SMART_FARMER, STAR_SME\n"
+    "  generate    write a synthetic national population of enterprises (deterministic, seeded)\n"
+    "  rules test  run the rule test cases beside the program scripts\n"
+    "  version     print the version\n"
+    "\n"
+    "`smematch <command> --help` describes a command's options. Exit codes: docs/cli.md.\n";
+
+}  // namespace
+
+int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  if (argc < 2) {
+    err << kUsage;
+    return kExitUsage;
+  }
+  std::string command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  try {
+    if (command == "screen") return RunScreen(args, out, err);
+    if (command == "generate") return RunGenerate(args, out, err);
+    if (command == "rules") return RunRules(args, out, err);
+    if (command == "version" || command == "--version") {
+      out << "smematch 0.1.0\n";
+      return kExitOk;
+    }
+    if (command == "help" || command == "--help" || command == "-h") {
+      out << kUsage;
+      return kExitOk;
+    }
+  } catch (const std::exception& e) {
+    err << "smematch: internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+  err << "smematch: unknown command '" << command << "'\n\n" << kUsage;
+  return kExitUsage;
+}
+
+}  // namespace smematch::cli

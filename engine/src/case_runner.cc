@@ -1,0 +1,192 @@
+#include "smematch/case_runner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "smematch/profile_io.h"
+#include "smematch/screener.h"
+
+namespace smematch {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+std::string Join(const std::set<std::string>& items) {
+  std::string s = "[";
+  for (const std::string& i : items) s += (s.size() > 1 ? ", " : "") + i;
+  return s + "]";
+}
+
+Result<std::set<std::string>> StringSet(const json& j, const std::string& where) {
+  if (!j.is_array()) return InvalidArgumentError(where + ": expected an array of strings");
+  std::set<std::string> out;
+  for (const json& item : j) {
+    if (!item.is_string()) return InvalidArgumentError(where + ": expected an array of strings");
+    out.insert(item.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+size_t CaseFileResult::failures() const {
+  return static_cast<size_t>(std::count_if(cases.begin(), cases.end(),
+                                           [](const CaseResult& c) { return !c.passed; }));
+}
+
+std::vector<std::string> FindCaseFiles(const std::string& rules_dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::path(rules_dir) / "programs", ec)) {
+    std::string name = e.path().filename().string();
+    if (e.is_regular_file() && name.ends_with(".cases.json")) files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+Result<CaseFileResult> RunCaseFile(const std::string& path, std::shared_ptr<const RuleSet> rules,
+                                   Lang lang) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFoundError("cannot read case file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json doc = json::parse(ss.str(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return InvalidArgumentError(path + ": not a JSON object (check commas and quotes)");
+  }
+  CaseFileResult result;
+  result.path = path;
+  if (!doc.contains("program") || !doc["program"].is_string()) {
+    return InvalidArgumentError(path + ": /program: expected the program id, e.g. \"BSC\"");
+  }
+  result.program = doc["program"].get<std::string>();
+  ScreenOptions options;
+  options.programs = {result.program};
+  options.explain = true;
+  if (doc.contains("as_of")) {
+    if (!doc["as_of"].is_string()) return InvalidArgumentError(path + ": /as_of: expected \"YYYY-MM-DD\"");
+    Result<Date> d = Date::Parse(doc["as_of"].get<std::string>());
+    if (!d.ok()) return d.status().WithPrefix(path + ": /as_of");
+    options.as_of = *d;
+  }
+  json base = doc.value("base", json::object());
+  if (!base.is_object()) return InvalidArgumentError(path + ": /base: expected a profile object");
+  if (!doc.contains("cases") || !doc["cases"].is_array()) {
+    return InvalidArgumentError(path + ": /cases: expected an array of cases");
+  }
+  Result<std::unique_ptr<Screener>> screener = Screener::Create(rules);
+  if (!screener.ok()) return screener.status();
+  ProfileReader reader(&rules->provinces());
+  std::vector<Decision> decisions;
+  std::vector<FieldError> field_errors;
+  const json& cases = doc["cases"];
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const json& c = cases[i];
+    std::string where = path + ": /cases/" + std::to_string(i);
+    if (!c.is_object()) return InvalidArgumentError(where + ": expected an object");
+    CaseResult cr;
+    cr.name = c.value("name", "case " + std::to_string(i + 1));
+    where += " (" + cr.name + ")";
+    json profile = c.contains("profile") ? c["profile"] : base;
+    if (c.contains("with")) profile.merge_patch(c["with"]);  // RFC 7386: null removes a field
+    if (!profile.contains("id")) profile["id"] = "case-" + std::to_string(i + 1);
+    if (!profile.contains("name")) profile["name"] = cr.name;
+    EnterpriseProfile p;
+    Status parsed = reader.ParseJson(profile.dump(), &p, &field_errors);
+    if (!parsed.ok()) return parsed.WithPrefix(where + ": profile");
+    if (!c.contains("expect") || !c["expect"].is_object()) {
+      return InvalidArgumentError(where + ": /expect: expected an object with at least \"outcome\"");
+    }
+    const json& expect = c["expect"];
+    SMEMATCH_RETURN_IF_ERROR(screener->get()->Screen(p, options, &decisions).WithPrefix(where));
+    const Decision& d = decisions[0];
+    const ProgramInfo& prog = *d.program;
+    auto mismatch = [&](std::string m) { cr.mismatches.push_back(std::move(m)); };
+    for (size_t k = 0; k < d.criteria.size(); ++k) {
+      cr.criteria.emplace_back(prog.criteria[k].id, CriterionOutcomeName(d.criteria[k].outcome));
+    }
+    auto reason_of = [&](size_t k) {
+      return lang == Lang::kTh ? d.criteria[k].reason.th : d.criteria[k].reason.en;
+    };
+    if (d.outcome == Outcome::kError) mismatch("rule error: " + d.error.message());
+    std::string want_outcome = expect.value("outcome", "");
+    if (want_outcome.empty()) return InvalidArgumentError(where + ": /expect/outcome: required");
+    if (want_outcome != OutcomeName(d.outcome)) {
+      std::string m = "outcome: expected " + want_outcome + ", got " + std::string(OutcomeName(d.outcome));
+      for (size_t k = 0; k < d.criteria.size(); ++k) {
+        if (d.criteria[k].outcome != CriterionOutcome::kPass) {
+          m += "\n      " + prog.criteria[k].id + " " +
+               std::string(CriterionOutcomeName(d.criteria[k].outcome)) + ": " + reason_of(k);
+        }
+      }
+      mismatch(m);
+    }
+    std::set<std::string> ids;
+    for (const CriterionInfo& ci : prog.criteria) ids.insert(ci.id);
+    auto check_ids = [&](const char* key, uint64_t mask, bool criteria) -> Status {
+      if (!expect.contains(key)) return Status::Ok();
+      Result<std::set<std::string>> want = StringSet(expect[key], where + ": /expect/" + key);
+      if (!want.ok()) return want.status();
+      std::set<std::string> got;
+      if (criteria) {
+        for (size_t k = 0; k < prog.criteria.size(); ++k) {
+          if ((mask >> k) & 1u) got.insert(prog.criteria[k].id);
+        }
+        for (const std::string& w : *want) {
+          if (!ids.count(w)) {
+            return InvalidArgumentError(where + ": /expect/" + key + ": no criterion '" + w +
+                                        "' in " + prog.script);
+          }
+        }
+      } else {
+        for (std::string_view f : FieldNames(mask)) got.insert(std::string(f));
+      }
+      if (got != *want) mismatch(std::string(key) + ": expected " + Join(*want) + ", got " + Join(got));
+      return Status::Ok();
+    };
+    SMEMATCH_RETURN_IF_ERROR(check_ids("failed", d.failed, true));
+    SMEMATCH_RETURN_IF_ERROR(check_ids("missing", d.missing_fields, false));
+    if (expect.contains("score")) {
+      if (!expect["score"].is_number()) return InvalidArgumentError(where + ": /expect/score: expected a number");
+      double want = expect["score"].get<double>();
+      if (!d.score || std::fabs(*d.score - want) > 1e-9) {
+        mismatch("score: expected " + expect["score"].dump() + ", got " +
+                 (d.score ? json(*d.score).dump() : std::string("none")));
+      }
+    }
+    if (expect.contains("group")) {
+      std::string want = expect["group"].is_string() ? expect["group"].get<std::string>() : "";
+      if (want != d.group) mismatch("group: expected " + want + ", got " + std::string(d.group));
+    }
+    if (expect.contains("reasons")) {
+      if (!expect["reasons"].is_object()) {
+        return InvalidArgumentError(where + ": /expect/reasons: expected {criterion id: text}");
+      }
+      for (const auto& [cid, text] : expect["reasons"].items()) {
+        auto it = std::find_if(prog.criteria.begin(), prog.criteria.end(),
+                               [&](const CriterionInfo& ci) { return ci.id == cid; });
+        if (it == prog.criteria.end() || !text.is_string()) {
+          return InvalidArgumentError(where + ": /expect/reasons/" + cid + ": unknown criterion or not a string");
+        }
+        size_t k = static_cast<size_t>(it - prog.criteria.begin());
+        const std::string& want = text.get_ref<const std::string&>();
+        if (d.criteria[k].reason.th.find(want) == std::string::npos &&
+            d.criteria[k].reason.en.find(want) == std::string::npos) {
+          mismatch("reasons/" + cid + ": expected text containing \"" + want + "\", got \"" +
+                   reason_of(k) + "\"");
+        }
+      }
+    }
+    cr.passed = cr.mismatches.empty();
+    result.cases.push_back(std::move(cr));
+  }
+  return result;
+}
+
+}  // namespace smematch

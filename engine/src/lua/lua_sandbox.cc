@@ -1,0 +1,127 @@
+#include "lua/lua_sandbox.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace smematch {
+namespace {
+
+LuaSandbox* FromState(lua_State* L) { return *static_cast<LuaSandbox**>(lua_getextraspace(L)); }
+
+std::string PopMessage(lua_State* L) {
+  size_t len = 0;
+  const char* s = lua_tolstring(L, -1, &len);
+  std::string m = s ? std::string(s, len) : std::string("(error object is not a string)");
+  lua_pop(L, 1);
+  return m;
+}
+
+}  // namespace
+
+LuaSandbox::LuaSandbox(const RuleLimits& limits) : limits_(limits) {
+  hook_step_ = static_cast<int>(std::min<int64_t>(1000, std::max<int64_t>(1, limits.instructions_per_decision)));
+  L_ = lua_newstate(Allocate, this);
+  if (L_ == nullptr) std::abort();  // the cap is far above an empty state's size
+  *static_cast<LuaSandbox**>(lua_getextraspace(L_)) = this;
+  // Allow-list: no io, os, debug, package (require), coroutine.
+  static const luaL_Reg kLibs[] = {
+      {LUA_GNAME, luaopen_base},          {LUA_TABLIBNAME, luaopen_table},
+      {LUA_STRLIBNAME, luaopen_string},   {LUA_MATHLIBNAME, luaopen_math},
+      {LUA_UTF8LIBNAME, luaopen_utf8},
+  };
+  for (const luaL_Reg& lib : kLibs) {
+    luaL_requiref(L_, lib.name, lib.func, 1);
+    lua_pop(L_, 1);
+  }
+  // Remove what the base library has beyond the allow-list, so that even the trusted
+  // prelude cannot hand these to a script by mistake.
+  for (const char* name : {"dofile", "loadfile", "load", "require", "collectgarbage", "print"}) {
+    lua_pushnil(L_);
+    lua_setglobal(L_, name);
+  }
+  // Stop the incremental collector from trailing allocation too far: rules are small and
+  // short-lived garbage (reason strings) should not pile up toward the cap.
+  lua_gc(L_, LUA_GCGEN, 0, 0);
+}
+
+LuaSandbox::~LuaSandbox() {
+  if (L_ != nullptr) lua_close(L_);
+}
+
+void* LuaSandbox::Allocate(void* ud, void* ptr, size_t old_size, size_t new_size) {
+  auto* self = static_cast<LuaSandbox*>(ud);
+  if (ptr == nullptr) old_size = 0;  // then old_size encodes the object type
+  if (new_size == 0) {
+    std::free(ptr);
+    self->memory_used_ -= old_size;
+    return nullptr;
+  }
+  if (new_size > old_size && self->memory_used_ + (new_size - old_size) > self->limits_.memory_bytes) {
+    self->memory_exceeded_ = true;
+    if (self->L_ != nullptr) lua_sethook(self->L_, CountHook, LUA_MASKCOUNT, 1);
+    return nullptr;
+  }
+  void* p = std::realloc(ptr, new_size);
+  if (p != nullptr) self->memory_used_ = self->memory_used_ - old_size + new_size;
+  return p;
+}
+
+void LuaSandbox::CountHook(lua_State* L, lua_Debug* /*ar*/) {
+  LuaSandbox* self = FromState(L);
+  if (!self->killed_) {
+    if (!self->memory_exceeded_) {
+      self->instructions_ += self->hook_step_;
+      if (self->instructions_ <= self->limits_.instructions_per_decision) return;
+    }
+    self->killed_ = true;
+    // Re-arm on every instruction: a pcall in the script that catches this error gets
+    // killed again at its next instruction, until the error reaches our lua_pcall.
+    lua_sethook(L, CountHook, LUA_MASKCOUNT, 1);
+  }
+  if (self->memory_exceeded_) {
+    luaL_error(L, "memory limit of %d MiB exceeded", static_cast<int>(self->limits_.memory_bytes >> 20));
+  }
+  luaL_error(L, "instruction budget of %I instructions exceeded",
+             static_cast<lua_Integer>(self->limits_.instructions_per_decision));
+}
+
+void LuaSandbox::Arm() {
+  instructions_ = 0;
+  killed_ = false;
+  memory_exceeded_ = false;
+  lua_sethook(L_, CountHook, LUA_MASKCOUNT, hook_step_);
+}
+
+Status LuaSandbox::Load(std::string_view text, const std::string& chunk_name) {
+  std::string name = "@" + chunk_name;
+  Arm();
+  int rc = luaL_loadbufferx(L_, text.data(), text.size(), name.c_str(), "t");
+  if (rc == LUA_OK) return Status::Ok();
+  std::string message = PopMessage(L_);
+  if (rc == LUA_ERRMEM || memory_exceeded_) return ResourceExhaustedError(chunk_name + ": " + message);
+  if (message.find("binary chunk") != std::string::npos) {
+    message = chunk_name + ": precompiled (binary) chunks are not accepted; rules must be Lua source text";
+  }
+  return InvalidArgumentError(message);
+}
+
+Status LuaSandbox::Call(int nargs, int nresults, StatusCode error_code) {
+  Arm();
+  int rc = lua_pcall(L_, nargs, nresults, 0);
+  if (rc == LUA_OK) return Status::Ok();
+  std::string message = PopMessage(L_);
+  bool exhausted = killed_ || memory_exceeded_ || rc == LUA_ERRMEM;
+  if (exhausted) {
+    ++kills_;
+    lua_sethook(L_, CountHook, LUA_MASKCOUNT, hook_step_);
+    memory_exceeded_ = false;
+    lua_gc(L_, LUA_GCCOLLECT);
+    if (rc == LUA_ERRMEM && message == "not enough memory") {
+      message = "memory limit of " + std::to_string(limits_.memory_bytes >> 20) + " MiB exceeded";
+    }
+    return ResourceExhaustedError(message);
+  }
+  return Status(error_code, message);
+}
+
+}  // namespace smematch

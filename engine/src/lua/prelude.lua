@@ -1,0 +1,753 @@
+-- Engine prelude: trusted code run once per Lua state, before any rule script.
+--
+-- It builds (1) the sandbox environment every rule script runs in, with the declaration
+-- functions policy staff write (settings, program, parameter, criterion, score, groups, group,
+-- benefit); (2) the read-only view of the applicant, which records every profile field a
+-- criterion reads that the applicant did not give, so that missing data makes a criterion
+-- "needs information" and never a silent fail; (3) the evaluators the C++ side calls.
+-- Rule scripts never see this chunk's locals: they reach only what their environment holds.
+local native, FIELDS, LABELS, PROVINCES = ...
+
+local error, type, pairs, ipairs, next, select, tostring, tonumber = error, type, pairs, ipairs,
+  next, select, tostring, tonumber
+local pcall, setmetatable, getmetatable, rawget = pcall, setmetatable, getmetatable, rawget
+local s_format, s_gsub, s_match, s_rep = string.format, string.gsub, string.match, string.rep
+local t_concat, t_sort = table.concat, table.sort
+local m_floor, m_type = math.floor, math.type
+
+-- Scripts reach the real string library through the string metatable (("x"):upper()):
+-- remove what must never be reachable and hide the metatable itself.
+string.dump = nil
+getmetatable("").__metatable = false
+
+local engine = {}
+
+---------------------------------------------------------------------------------------------
+-- Read-only views
+
+local function readonly(what)
+  return function(_, k)
+    error(what .. " is read-only (cannot set '" .. tostring(k) .. "')", 2)
+  end
+end
+
+-- Returns an empty table that reads through to `target` and refuses writes. pairs() walks
+-- `target` with a closure so that the raw table never escapes.
+local function view(target, what)
+  return setmetatable({}, {
+    __index = target,
+    __newindex = readonly(what),
+    __metatable = false,
+    __pairs = function()
+      local k
+      return function()
+        local v
+        k, v = next(target, k)
+        return k, v
+      end
+    end,
+  })
+end
+
+local function strict(known, what, list)
+  return function(_, k)
+    if known[k] then return nil end
+    error("unknown " .. what .. " '" .. tostring(k) .. "'; known: " .. list, 2)
+  end
+end
+
+local function key_list(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  t_sort(keys)
+  return t_concat(keys, ", ")
+end
+
+---------------------------------------------------------------------------------------------
+-- The applicant
+
+local FIELD_BIT = {}
+for i, name in ipairs(FIELDS) do FIELD_BIT[name] = 1 << (i - 1) end
+
+local data = {}       -- the applicant's fields, refilled by C++ for every enterprise
+local missing = 0     -- fields read but absent since the last reset
+
+setmetatable(data, {
+  __index = function(_, k)
+    local bit = FIELD_BIT[k]
+    if bit == nil then
+      if k == "participation" then
+        error("read past participation with participated(e, program, from_fy, to_fy) " ..
+              "or man_days_used(e, program, fiscal_year)", 2)
+      end
+      error("unknown profile field '" .. tostring(k) .. "'", 2)
+    end
+    missing = missing | bit
+    return nil
+  end,
+})
+local E = view(data, "the applicant")
+
+local CERT_KNOWN, DIM_KNOWN = {}, {}
+for id in pairs(LABELS.certification) do CERT_KNOWN[id] = true end
+for id in pairs(LABELS.dimension) do DIM_KNOWN[id] = true end
+local certs = setmetatable({}, { __index = strict(CERT_KNOWN, "certification", key_list(CERT_KNOWN)) })
+local needs = setmetatable({}, { __index = strict(DIM_KNOWN, "mentoring dimension", key_list(DIM_KNOWN)) })
+local CERTS = view(certs, "certifications")
+local NEEDS = view(needs, "needs")
+
+local CTX_KNOWN = { as_of = true, fiscal_year = true, fiscal_year_be = true }
+local ctx = setmetatable({}, { __index = strict(CTX_KNOWN, "context value", "as_of, fiscal_year, fiscal_year_be") })
+local CTX = view(ctx, "the context")
+
+-- Tables C++ fills: returned to it once, kept in its registry.
+engine.data, engine.certs, engine.needs, engine.ctx = data, certs, needs, ctx
+engine.CERTS, engine.NEEDS = CERTS, NEEDS
+
+---------------------------------------------------------------------------------------------
+-- Helpers rule scripts may call
+
+local TIE_BREAK = "revenue_prevails"
+
+local function expect_applicant(e, fn)
+  if e ~= E then error(fn .. "(e, ...) expects the applicant e as its first argument", 3) end
+end
+
+-- SME size per Ministerial Regulation B.E. 2562: "micro", "small", "medium" or "large";
+-- nil (and the fields noted missing) when the sector or both measures are unknown.
+local function sme_size(e)
+  expect_applicant(e, "sme_size")
+  local sector = rawget(data, "sector")
+  local employees, revenue = rawget(data, "employees"), rawget(data, "annual_revenue_thb")
+  if sector == nil then missing = missing | FIELD_BIT.sector end
+  if employees == nil and revenue == nil then
+    missing = missing | FIELD_BIT.employees | FIELD_BIT.annual_revenue_thb
+  end
+  if sector == nil or (employees == nil and revenue == nil) then return nil end
+  return native.sme_size(sector, employees, revenue, TIE_BREAK)
+end
+
+local PROVINCE_KNOWN = {}
+for k in pairs(PROVINCES[1]) do PROVINCE_KNOWN[k] = true end
+local PROVINCE_MT = { __index = strict(PROVINCE_KNOWN, "province fact", key_list(PROVINCE_KNOWN)) }
+local PROVINCE = {}
+for _, p in ipairs(PROVINCES) do PROVINCE[p.iso_code] = view(setmetatable(p, PROVINCE_MT), "a province") end
+local NO_PROVINCE = view(setmetatable({}, PROVINCE_MT), "a province")
+
+-- Facts of the province with ISO code `code`; every fact is nil for an unknown or nil code.
+local function province(code)
+  return PROVINCE[code] or NO_PROVINCE
+end
+
+local function participated(e, program, from_fy, to_fy)
+  expect_applicant(e, "participated")
+  return native.participated(program, from_fy or 0, to_fy or 9999)
+end
+
+local function man_days_used(e, program, fiscal_year)
+  expect_applicant(e, "man_days_used")
+  return native.man_days_used(program, fiscal_year)
+end
+
+local function clamp(x, lo, hi)
+  if x < lo then return lo elseif x > hi then return hi end
+  return x
+end
+
+local HELPERS = {
+  sme_size = sme_size,
+  province = province,
+  identifier_kind = native.identifier_kind,
+  participated = participated,
+  man_days_used = man_days_used,
+  clamp = clamp,
+}
+
+---------------------------------------------------------------------------------------------
+-- Reason templates: "รายได้ {e.annual_revenue_thb|mthb} ล้านบาท เกินเกณฑ์ {p.max_revenue_thb|mthb}"
+
+local function group_digits(n)
+  local s = s_format("%d", n)
+  local sign = ""
+  if s:sub(1, 1) == "-" then sign, s = "-", s:sub(2) end
+  local head = #s % 3
+  local parts = {}
+  if head > 0 then parts[1] = s:sub(1, head) end
+  for i = head + 1, #s, 3 do parts[#parts + 1] = s:sub(i, i + 2) end
+  return sign .. t_concat(parts, ",")
+end
+
+local function decimals(x, places)
+  local s = s_format("%." .. places .. "f", x)
+  if s:find("%.") then s = s:gsub("0+$", ""):gsub("%.$", "") end
+  return s
+end
+
+local FORMATS = {
+  thb = function(v) return group_digits(m_floor(v + 0.5)) end,     -- 1,234,567
+  mthb = function(v) return decimals(v / 1e6, 2) end,                -- 1.8 (millions)
+  int = function(v) return group_digits(m_floor(v)) end,
+  num = function(v) return decimals(v, 2) end,
+  pct = function(v) return decimals(v, 1) .. "%" end,
+}
+
+local UNKNOWN = { th = "ไม่ทราบ", en = "unknown" }
+local YES, NO = { th = "ใช่", en = "yes" }, { th = "ไม่ใช่", en = "no" }
+
+local function show(v, fmt, lang)
+  local tv = type(v)
+  if v == nil then return UNKNOWN[lang] end
+  if tv == "boolean" then return (v and YES or NO)[lang] end
+  if tv == "table" then
+    local parts = {}
+    for i = 1, #v do parts[i] = show(v[i], fmt, lang) end
+    return t_concat(parts, lang == "th" and " " or ", ")
+  end
+  local labels = LABELS[fmt]
+  if labels then
+    local l = labels[v]
+    return l and l[lang] or tostring(v)
+  end
+  local f = FORMATS[fmt]
+  if f and tv == "number" then return f(v) end
+  if tv == "number" then
+    if m_type(v) == "integer" then return tostring(v) end
+    return decimals(v, 2)  -- 12.0 -> "12", 1.25 -> "1.25"
+  end
+  return tostring(v)
+end
+
+local PLACEHOLDER = "{([^{}|]+)|?([%w_]*)}"
+
+local function render(template, lang, prog, values)
+  return (s_gsub(template, PLACEHOLDER, function(ref, fmt)
+    local scope, name = s_match(ref, "^(%a)%.([%w_]+)$")
+    local v
+    if scope == "e" then
+      v = rawget(data, name)
+      if v == CERTS or v == NEEDS then v = nil end
+    elseif scope == "p" then v = prog.param_values[name]
+    elseif scope == "c" then v = rawget(ctx, name)
+    elseif scope == "v" and values then v = values[name]
+    end
+    return show(v, fmt, lang)
+  end))
+end
+
+local function missing_text(mask, lang)
+  local names = {}
+  for i, field in ipairs(FIELDS) do
+    if mask & (1 << (i - 1)) ~= 0 then names[#names + 1] = LABELS.field[field][lang] end
+  end
+  if lang == "th" then return "ต้องการข้อมูลเพิ่มเติม: " .. t_concat(names, ", ") end
+  return "needs information: " .. t_concat(names, ", ")
+end
+
+-- Returns an error message for the first bad placeholder in `template`, or nil.
+local function check_template(template, params, has_values)
+  for ref, fmt in template:gmatch(PLACEHOLDER) do
+    local scope, name = s_match(ref, "^(%a)%.([%w_]+)$")
+    local ok = (scope == "e" and FIELD_BIT[name] and name ~= "participation")
+      or (scope == "p" and params[name] ~= nil)
+      or (scope == "c" and CTX_KNOWN[name])
+      or (scope == "v" and has_values)
+    if not ok then
+      if scope == "v" then
+        return "placeholder {" .. ref .. "} needs a values = function(e, p, c) in the criterion"
+      end
+      return "unknown placeholder {" .. ref .. "}; use {e.<profile field>}, {p.<parameter>}, " ..
+             "{c.<as_of|fiscal_year|fiscal_year_be>} or {v.<value>}"
+    end
+    if fmt ~= "" and not FORMATS[fmt] and not LABELS[fmt] then
+      return "unknown format '|" .. fmt .. "' in {" .. ref .. "|" .. fmt .. "}; known: " ..
+             key_list(FORMATS) .. ", " .. key_list(LABELS)
+    end
+  end
+  return nil
+end
+
+---------------------------------------------------------------------------------------------
+-- Declarations: the functions rule scripts call at load time
+
+local SAFE_GLOBALS = {
+  "assert", "error", "ipairs", "next", "pairs", "pcall", "select", "tonumber", "tostring",
+  "type", "xpcall", "rawequal", "rawlen", "getmetatable", "setmetatable",
+}
+local SAFE_BASE = {}
+for _, k in ipairs(SAFE_GLOBALS) do SAFE_BASE[k] = _G[k] end
+local VERSION = _VERSION
+
+local function copy(lib, drop)
+  local t = {}
+  for k, v in pairs(lib) do
+    if not (drop and drop[k]) then t[k] = v end
+  end
+  return t
+end
+
+local SCRIPTS = {}    -- every loaded script record, in load order
+local PROGRAMS = {}   -- compiled program versions, in load order (index = ProgramInfo::index + 1)
+local SETTINGS = { sme_size_tie_break = "revenue_prevails" }
+local SETTING_VALUES = { sme_size_tie_break = { revenue_prevails = true, higher_of_two = true } }
+
+local function is_text(t)
+  return type(t) == "table" and type(t.th) == "string" and t.th ~= "" and type(t.en) == "string"
+    and t.en ~= ""
+end
+
+local function text_error(t, where)
+  if type(t) ~= "table" then
+    return where .. ": expected { th = \"...\", en = \"...\" }"
+  end
+  if type(t.th) ~= "string" or t.th == "" then return where .. ": missing the Thai text (th)" end
+  if type(t.en) ~= "string" or t.en == "" then return where .. ": missing the English text (en)" end
+  return nil
+end
+
+local function unknown_keys(t, allowed, where)
+  local bad = {}
+  for k in pairs(t) do
+    if not allowed[k] then bad[#bad + 1] = tostring(k) end
+  end
+  if #bad == 0 then return nil end
+  t_sort(bad)
+  return where .. ": unknown key(s) " .. t_concat(bad, ", ") .. "; allowed: " .. key_list(allowed)
+end
+
+local function set_of(...)
+  local s = {}
+  for _, k in ipairs({ ... }) do s[k] = true end
+  return s
+end
+
+local PROGRAM_KEYS = set_of("id", "name", "description", "version", "effective_from",
+  "effective_to", "source")
+local PARAMETER_KEYS = set_of("value", "type", "unit", "th", "en", "source", "assumed")
+local CRITERION_KEYS = set_of("th", "en", "test", "pass", "fail", "values", "source", "assumed")
+local BENEFIT_KEYS = set_of("th", "en", "values")
+local MAX_CRITERIA = 62
+
+local function value_type(v)
+  local t = type(v)
+  if t == "number" then return m_type(v) == "integer" and "integer" or "number" end
+  if t == "string" or t == "boolean" then return t end
+  if t == "table" then
+    local n = 0
+    for k, item in pairs(v) do
+      n = n + 1
+      if m_type(k) ~= "integer" or type(item) ~= "string" then return nil end
+    end
+    if n ~= #v then return nil end
+    return "list"
+  end
+  return nil
+end
+
+-- Creates the environment and record of the script `path`; `kind` is "settings" or "program".
+function engine.new_script(path, kind)
+  local rec = {
+    path = path, kind = kind, errors = {}, param_values = {}, param_list = {},
+    criteria = {}, criterion_ids = {},
+  }
+  SCRIPTS[#SCRIPTS + 1] = rec
+
+  local function line()
+    return native.script_line("@" .. path)
+  end
+  local function fail(msg, at)
+    rec.errors[#rec.errors + 1] = s_format("%s:%d: %s", path, at or line(), msg)
+  end
+  local function program_only(what)
+    if kind ~= "program" then
+      fail(what .. " belongs in a program script under programs/, not in " .. path)
+      return false
+    end
+    return true
+  end
+
+  local env = copy(SAFE_BASE)
+  env._VERSION = VERSION
+  env.string = copy(string)
+  env.table = copy(table)
+  env.math = copy(math, set_of("random", "randomseed"))
+  env.utf8 = copy(utf8)
+  for k, v in pairs(HELPERS) do env[k] = v end
+
+  function env.settings(t)
+    if kind ~= "settings" then
+      return fail("settings { ... } belongs in settings.lua")
+    end
+    if type(t) ~= "table" then return fail("settings: expected a table { ... }") end
+    for k, v in pairs(t) do
+      local allowed = SETTING_VALUES[k]
+      if not allowed then
+        fail("settings: unknown setting '" .. tostring(k) .. "'; known: " .. key_list(SETTING_VALUES))
+      elseif not allowed[v] then
+        fail("settings." .. k .. ": unknown value '" .. tostring(v) .. "'; known: " .. key_list(allowed))
+      else
+        SETTINGS[k] = v
+      end
+    end
+  end
+
+  function env.program(t)
+    if not program_only("program { ... }") then return end
+    local at = line()
+    if rec.program then return fail("program { ... } declared twice", at) end
+    if type(t) ~= "table" then return fail("program: expected a table { ... }", at) end
+    rec.program = t
+    rec.program_line = at
+    local e = unknown_keys(t, PROGRAM_KEYS, "program")
+    if e then fail(e, at) end
+    if type(t.id) ~= "string" or not s_match(t.id, "^[A-Z][A-Z0-9_]*$") then
+      fail("program.id: expected an upper-case id such as \"BSC\"", at)
+    end
+    e = text_error(t.name, "program.name")
+    if e then fail(e, at) end
+    if t.description ~= nil then
+      e = text_error(t.description, "program.description")
+      if e then fail(e, at) end
+    end
+    if type(t.version) ~= "string" or t.version == "" then
+      fail("program.version: expected a version string such as \"2026.1\"", at)
+    end
+    if type(t.effective_from) ~= "string" or not native.check_date(t.effective_from) then
+      fail("program.effective_from: expected a date \"YYYY-MM-DD\"", at)
+    end
+    if t.effective_to ~= nil and (type(t.effective_to) ~= "string" or not native.check_date(t.effective_to)) then
+      fail("program.effective_to: expected a date \"YYYY-MM-DD\" or nothing", at)
+    end
+    if type(t.effective_from) == "string" and type(t.effective_to) == "string"
+        and t.effective_to < t.effective_from then
+      fail("program.effective_to is before effective_from", at)
+    end
+    if t.source ~= nil and type(t.source) ~= "string" then fail("program.source: expected a string", at) end
+  end
+
+  function env.parameter(name)
+    local at = line()
+    return function(t)
+      if not program_only("parameter") then return end
+      if type(name) ~= "string" or not s_match(name, "^[%a_][%w_]*$") then
+        return fail("parameter: expected a name such as parameter \"max_employees\" { ... }", at)
+      end
+      local where = "parameter '" .. name .. "'"
+      if type(t) ~= "table" then return fail(where .. ": expected a table { value = ..., ... }", at) end
+      if rec.param_values[name] ~= nil then return fail(where .. " declared twice", at) end
+      local e = unknown_keys(t, PARAMETER_KEYS, where)
+      if e then fail(e, at) end
+      local vt = value_type(t.value)
+      if vt == nil then
+        return fail(where .. ": value must be an integer, number, string, boolean or list of strings", at)
+      end
+      if t.type ~= nil and t.type ~= vt and not (t.type == "number" and vt == "integer") then
+        return fail(where .. ": declared type " .. tostring(t.type) .. " but the value is " .. vt, at)
+      end
+      e = text_error(t, where)
+      if e then fail(e, at) end
+      if t.unit ~= nil and type(t.unit) ~= "string" then fail(where .. ".unit: expected a string", at) end
+      if t.source ~= nil and type(t.source) ~= "string" then fail(where .. ".source: expected a string", at) end
+      local value = t.value
+      if vt == "list" then value = copy(value) end
+      rec.param_values[name] = value
+      rec.param_list[#rec.param_list + 1] = {
+        name = name, value = value, type = t.type or vt, unit = t.unit or "", th = t.th, en = t.en,
+        source = t.source or "", assumed = t.assumed == true, line = at,
+      }
+    end
+  end
+
+  function env.criterion(id)
+    local at = line()
+    return function(t)
+      if not program_only("criterion") then return end
+      if type(id) ~= "string" or not s_match(id, "^[%a_][%w_]*$") then
+        return fail("criterion: expected an id such as criterion \"is_sme\" { ... }", at)
+      end
+      local where = "criterion '" .. id .. "'"
+      if type(t) ~= "table" then return fail(where .. ": expected a table { ... }", at) end
+      if rec.criterion_ids[id] then return fail(where .. " declared twice", at) end
+      rec.criterion_ids[id] = true
+      local e = unknown_keys(t, CRITERION_KEYS, where)
+      if e then fail(e, at) end
+      e = text_error(t, where)
+      if e then fail(e, at) end
+      if type(t.test) ~= "function" then fail(where .. ": test must be a function(e, p, c)", at) end
+      e = text_error(t.fail, where .. ".fail")
+      if e then fail(e, at) end
+      if t.pass ~= nil then
+        e = text_error(t.pass, where .. ".pass")
+        if e then fail(e, at) end
+      end
+      if t.values ~= nil and type(t.values) ~= "function" then
+        fail(where .. ": values must be a function(e, p, c) returning a table", at)
+      end
+      if #rec.criteria >= MAX_CRITERIA then
+        return fail(where .. ": a program may have at most " .. MAX_CRITERIA .. " criteria", at)
+      end
+      rec.criteria[#rec.criteria + 1] = {
+        id = id, th = t.th, en = t.en, test = t.test, values = t.values,
+        pass = is_text(t.pass) and t.pass or { th = t.th, en = t.en },
+        fail = t.fail, source = t.source or "", assumed = t.assumed == true, line = at,
+      }
+    end
+  end
+
+  function env.score(f)
+    if not program_only("score") then return end
+    if rec.score then return fail("score declared twice") end
+    if type(f) ~= "function" then return fail("score: expected score(function(e, p, c) ... end)") end
+    rec.score = f
+  end
+
+  function env.groups(t)
+    if not program_only("groups") then return end
+    if rec.groups then return fail("groups declared twice") end
+    if type(t) ~= "table" then return fail("groups: expected groups { id = { th = ..., en = ... }, ... }") end
+    rec.groups = {}
+    for id, label in pairs(t) do
+      local e = text_error(label, "groups." .. tostring(id))
+      if type(id) ~= "string" then
+        fail("groups: ids must be strings")
+      elseif e then
+        fail(e)
+      else
+        rec.groups[id] = label
+      end
+    end
+  end
+
+  function env.group(f)
+    if not program_only("group") then return end
+    if rec.group then return fail("group declared twice") end
+    if type(f) ~= "function" then return fail("group: expected group(function(e, p, c) ... end)") end
+    rec.group = f
+    rec.group_line = line()
+  end
+
+  function env.benefit(t)
+    if not program_only("benefit") then return end
+    if rec.benefit then return fail("benefit declared twice") end
+    local e = type(t) == "table" and unknown_keys(t, BENEFIT_KEYS, "benefit") or text_error(t, "benefit")
+    if e then fail(e) end
+    e = text_error(t, "benefit")
+    if e then return fail(e) end
+    if t.values ~= nil and type(t.values) ~= "function" then
+      return fail("benefit: values must be a function(e, p, c) returning a table")
+    end
+    rec.benefit = t
+    rec.benefit_line = line()
+  end
+
+  rec.env = env
+  return env, rec
+end
+
+-- Checks what a script declared, once it has run. Returns its errors (a list of strings).
+function engine.finish_script(rec)
+  local function fail(msg, at)
+    rec.errors[#rec.errors + 1] = s_format("%s:%d: %s", rec.path, at or 1, msg)
+  end
+  if rec.kind == "program" then
+    if not rec.program then
+      fail("no program { ... } declaration")
+    end
+    if #rec.criteria == 0 then fail("no criterion declared") end
+    for _, c in ipairs(rec.criteria) do
+      for _, which in ipairs({ "pass", "fail" }) do
+        for _, lang in ipairs({ "th", "en" }) do
+          local tpl = c[which] and c[which][lang]
+          local e = type(tpl) == "string" and check_template(tpl, rec.param_values, c.values ~= nil)
+          if e then fail("criterion '" .. c.id .. "' " .. which .. "." .. lang .. ": " .. e, c.line) end
+        end
+      end
+    end
+    if rec.group and not rec.groups then fail("group(...) needs groups { ... } declaring the ids", rec.group_line) end
+    if rec.groups and not rec.group then fail("groups { ... } declared but no group(function ...) assigns them") end
+    if rec.benefit then
+      for _, lang in ipairs({ "th", "en" }) do
+        local e = check_template(rec.benefit[lang], rec.param_values, rec.benefit.values ~= nil)
+        if e then fail("benefit." .. lang .. ": " .. e, rec.benefit_line) end
+      end
+    end
+    if #rec.errors == 0 then
+      local tests = {}
+      for i, c in ipairs(rec.criteria) do tests[i] = c.test end
+      PROGRAMS[#PROGRAMS + 1] = {
+        rec = rec, id = rec.program.id, path = rec.path, tests = tests, criteria = rec.criteria,
+        param_values = rec.param_values, params = nil, score = rec.score, group = rec.group,
+        groups = rec.groups, benefit = rec.benefit,
+      }
+    end
+  end
+  return rec.errors
+end
+
+-- Freezes everything scripts declared: their environments refuse new globals from now on
+-- (evaluation must not keep state between applicants) and parameters become read-only.
+function engine.seal()
+  TIE_BREAK = SETTINGS.sme_size_tie_break
+  for _, rec in ipairs(SCRIPTS) do
+    local env = rec.env
+    local backing = {}
+    for k, v in pairs(env) do backing[k] = v end
+    for k in pairs(backing) do env[k] = nil end
+    setmetatable(env, {
+      __index = backing,
+      __newindex = function(_, k)
+        error("rule scripts cannot set global '" .. tostring(k) .. "' after loading; use local", 2)
+      end,
+      __metatable = false,
+    })
+  end
+  for _, prog in ipairs(PROGRAMS) do
+    local names = {}
+    for k in pairs(prog.param_values) do names[k] = true end
+    local values = setmetatable(copy(prog.param_values), {
+      __index = function(_, k) error("unknown parameter '" .. tostring(k) .. "'; declared: " .. key_list(names), 2) end,
+    })
+    prog.params = view(values, "parameters")
+  end
+end
+
+-- Returns plain data describing the settings and every program (no functions).
+function engine.describe()
+  local programs = {}
+  for i, prog in ipairs(PROGRAMS) do
+    local rec, p = prog.rec, prog.rec.program
+    local criteria = {}
+    for k, c in ipairs(rec.criteria) do
+      criteria[k] = {
+        id = c.id, th = c.th, en = c.en, pass = { th = c.pass.th, en = c.pass.en },
+        fail = { th = c.fail.th, en = c.fail.en }, source = c.source, assumed = c.assumed, line = c.line,
+      }
+    end
+    local groups = {}
+    if rec.groups then
+      for id, label in pairs(rec.groups) do groups[#groups + 1] = { id = id, th = label.th, en = label.en } end
+      t_sort(groups, function(a, b) return a.id < b.id end)
+    end
+    programs[i] = {
+      id = p.id, name = { th = p.name.th, en = p.name.en },
+      description = p.description and { th = p.description.th, en = p.description.en } or nil,
+      version = p.version, effective_from = p.effective_from, effective_to = p.effective_to,
+      source = p.source or "", script = rec.path, parameters = rec.param_list, criteria = criteria,
+      groups = groups, has_score = rec.score ~= nil,
+      benefit = rec.benefit and { th = rec.benefit.th, en = rec.benefit.en } or nil,
+    }
+  end
+  return { settings = SETTINGS, programs = programs }
+end
+
+---------------------------------------------------------------------------------------------
+-- Evaluation
+
+local function check_result(prog, score, group)
+  if prog.score and (type(score) ~= "number" or score ~= score or score < 0 or score > 100) then
+    error(prog.path .. ": score function returned " .. tostring(score) .. "; expected a number from 0 to 100", 0)
+  end
+  if prog.group and (type(group) ~= "string" or not prog.groups[group]) then
+    error(prog.path .. ": group function returned " .. tostring(group) .. "; expected one of: " ..
+          key_list(prog.groups), 0)
+  end
+end
+
+-- Fast path: no pcall per criterion. If a test raises, the caller runs evaluate_safe instead.
+-- Returns failed, undecided (criterion bit sets), missing fields, score, group.
+function engine.evaluate(i)
+  local prog = PROGRAMS[i]
+  local tests, params = prog.tests, prog.params
+  local failed, undecided, fields = 0, 0, 0
+  for k = 1, #tests do
+    missing = 0
+    if not tests[k](E, params, CTX) then
+      if missing ~= 0 then
+        undecided = undecided | (1 << (k - 1))
+        fields = fields | missing
+      else
+        failed = failed | (1 << (k - 1))
+      end
+    end
+  end
+  if failed ~= 0 or undecided ~= 0 then return failed, undecided, fields end
+  local score, group
+  if prog.score then score = prog.score(E, params, CTX) end
+  if prog.group then group = prog.group(E, params, CTX) end
+  check_result(prog, score, group)
+  return 0, 0, 0, score, group
+end
+
+-- Runs criterion k of `prog`; returns 0 pass, 1 fail, 2 needs information, and the fields
+-- missing. A test that raises after reading a missing field needs information; any other
+-- error is the rule's and propagates.
+local function run_criterion(prog, k)
+  missing = 0
+  local ok, result = pcall(prog.tests[k], E, prog.params, CTX)
+  if not ok and missing == 0 then error(result, 0) end
+  if ok and result then return 0, 0 end
+  if missing ~= 0 then return 2, missing end
+  return 1, 0
+end
+
+function engine.evaluate_safe(i)
+  local prog = PROGRAMS[i]
+  local failed, undecided, fields = 0, 0, 0
+  for k = 1, #prog.tests do
+    local outcome, m = run_criterion(prog, k)
+    if outcome == 1 then
+      failed = failed | (1 << (k - 1))
+    elseif outcome == 2 then
+      undecided = undecided | (1 << (k - 1))
+      fields = fields | m
+    end
+  end
+  if failed ~= 0 or undecided ~= 0 then return failed, undecided, fields end
+  local score, group
+  if prog.score then score = prog.score(E, prog.params, CTX) end
+  if prog.group then group = prog.group(E, prog.params, CTX) end
+  check_result(prog, score, group)
+  return 0, 0, 0, score, group
+end
+
+-- Full path: evaluate_safe plus the reason of every criterion in both languages and the
+-- benefit. Returns a table { failed, undecided, fields, score, group, criteria = {{outcome,
+-- missing, th, en}, ...}, benefit = { th, en, values } }.
+function engine.explain(i)
+  local prog = PROGRAMS[i]
+  local params = prog.params
+  local out = { criteria = {} }
+  local failed, undecided, fields = 0, 0, 0
+  for k, c in ipairs(prog.criteria) do
+    local outcome, m = run_criterion(prog, k)
+    local th, en
+    if outcome == 2 then
+      undecided = undecided | (1 << (k - 1))
+      fields = fields | m
+      th, en = missing_text(m, "th"), missing_text(m, "en")
+    else
+      if outcome == 1 then failed = failed | (1 << (k - 1)) end
+      local values = c.values and c.values(E, params, CTX)
+      local tpl = outcome == 0 and c.pass or c.fail
+      th, en = render(tpl.th, "th", prog, values), render(tpl.en, "en", prog, values)
+    end
+    out.criteria[k] = { outcome, m, th, en }
+  end
+  out.failed, out.undecided, out.fields = failed, undecided, fields
+  if failed == 0 and undecided == 0 then
+    if prog.score then out.score = prog.score(E, params, CTX) end
+    if prog.group then out.group = prog.group(E, params, CTX) end
+    check_result(prog, out.score, out.group)
+    local b = prog.benefit
+    if b then
+      local values = b.values and b.values(E, params, CTX)
+      if values ~= nil and type(values) ~= "table" then
+        error(prog.path .. ": benefit values must be a table, got " .. type(values), 0)
+      end
+      out.benefit = { th = render(b.th, "th", prog, values), en = render(b.en, "en", prog, values), values = values }
+    end
+  end
+  return out
+end
+
+engine.settings = SETTINGS
+return engine

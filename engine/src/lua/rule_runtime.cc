@@ -1,0 +1,583 @@
+#include "lua/rule_runtime.h"
+
+#include <cstring>
+#include <functional>
+
+#include "lua/lua_json.h"
+#include "smematch/identifier.h"
+#include "smematch/sme_size.h"
+
+namespace smematch {
+
+extern const unsigned char kPreludeLua[];  // prelude.lua, embedded at build time
+extern const size_t kPreludeLuaSize;
+
+namespace {
+
+// Fixed slots of the main Lua stack after Load.
+constexpr int kEngineSlot = 1;
+constexpr int kEvaluateSlot = 2;
+constexpr int kEvaluateSafeSlot = 3;
+constexpr int kExplainSlot = 4;
+constexpr int kFillSlot = 5;
+constexpr int kContextSlot = 6;
+constexpr int kSlots = 6;
+
+// Upvalues of the FillApplicant closure.
+enum FillUpvalue {
+  kUvRuntime = 1, kUvData, kUvCerts, kUvNeeds, kUvKeys, kUvCertsView, kUvNeedsView,
+  kUvLegalForms, kUvSectors, kUvIndustries, kUvCertIds, kUvDimensionIds, kUvCount = kUvDimensionIds,
+};
+
+using LuaFn = std::function<int(lua_State*)>;
+
+int Trampoline(lua_State* L) {
+  const auto* fn = static_cast<const LuaFn*>(lua_touserdata(L, 1));
+  lua_remove(L, 1);
+  return (*fn)(L);
+}
+
+// Runs `fn` inside a protected call under the sandbox limits, with the top `nargs` values of
+// the stack as its arguments (at 1..nargs inside `fn`: a C function has its own frame, so
+// the main stack's slots are not addressable there). Its results stay on the stack.
+Status Protected(LuaSandbox& sandbox, const LuaFn& fn, int nargs, int nresults) {
+  lua_State* L = sandbox.state();
+  lua_pushlightuserdata(L, const_cast<LuaFn*>(&fn));
+  lua_insert(L, -(nargs + 1));
+  lua_pushcfunction(L, Trampoline);
+  lua_insert(L, -(nargs + 2));
+  return sandbox.Call(nargs + 1, nresults);
+}
+
+void PushLabels(lua_State* L, std::span<const EnumLabel> labels) {
+  lua_createtable(L, 0, static_cast<int>(labels.size()));
+  for (const EnumLabel& l : labels) {
+    lua_createtable(L, 0, 2);
+    lua_pushlstring(L, l.th.data(), l.th.size());
+    lua_setfield(L, -2, "th");
+    lua_pushlstring(L, l.en.data(), l.en.size());
+    lua_setfield(L, -2, "en");
+    lua_setfield(L, -2, std::string(l.id).c_str());
+  }
+}
+
+void PushIds(lua_State* L, std::span<const EnumLabel> labels) {
+  lua_createtable(L, static_cast<int>(labels.size()), 0);
+  for (size_t i = 0; i < labels.size(); ++i) {
+    lua_pushlstring(L, labels[i].id.data(), labels[i].id.size());
+    lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
+  }
+}
+
+RuleRuntime* Self(lua_State* L) {
+  return static_cast<RuleRuntime*>(lua_touserdata(L, lua_upvalueindex(1)));
+}
+
+std::string ReadString(lua_State* L, int index) {
+  size_t len = 0;
+  const char* s = lua_tolstring(L, index, &len);
+  return s ? std::string(s, len) : std::string();
+}
+
+}  // namespace
+
+RuleRuntime::RuleRuntime(const RuleLimits& limits) : sandbox_(limits) {}
+
+int RuleRuntime::NativeSmeSize(lua_State* L) {
+  size_t len;
+  const char* sector = luaL_checklstring(L, 1, &len);
+  SmeSector s = std::strcmp(sector, "manufacturing") == 0 ? SmeSector::kManufacturing
+                                                           : SmeSector::kTradeServices;
+  std::optional<int64_t> employees;
+  std::optional<double> revenue;
+  if (!lua_isnil(L, 2)) employees = luaL_checkinteger(L, 2);
+  if (!lua_isnil(L, 3)) revenue = luaL_checknumber(L, 3);
+  SizeTieBreak tie = std::strcmp(luaL_checkstring(L, 4), "higher_of_two") == 0
+                         ? SizeTieBreak::kHigherOfTwo
+                         : SizeTieBreak::kRevenuePrevails;
+  std::optional<SmeSize> size = ClassifySmeSize(s, employees, revenue, tie);
+  if (!size) return 0;
+  std::string_view name = SmeSizeName(*size);
+  lua_pushlstring(L, name.data(), name.size());
+  return 1;
+}
+
+int RuleRuntime::NativeIdentifierKind(lua_State* L) {
+  if (lua_type(L, 1) != LUA_TSTRING) return 0;
+  size_t len;
+  const char* s = lua_tolstring(L, 1, &len);
+  std::string_view id(s, len);
+  if (!ValidateIdentifier(id).ok()) return 0;
+  switch (ClassifyIdentifier(id)) {
+    case IdentifierKind::kJuristicPerson: lua_pushliteral(L, "juristic_person"); break;
+    case IdentifierKind::kRevenueDept: lua_pushliteral(L, "revenue_department"); break;
+    case IdentifierKind::kNationalId: lua_pushliteral(L, "national_id"); break;
+  }
+  return 1;
+}
+
+int RuleRuntime::NativeParticipated(lua_State* L) {
+  RuleRuntime* self = Self(L);
+  size_t len;
+  const char* program = luaL_checklstring(L, 1, &len);
+  lua_Integer from = luaL_checkinteger(L, 2), to = luaL_checkinteger(L, 3);
+  bool found = false;
+  if (self->applicant_ != nullptr) {
+    for (const Participation& p : self->applicant_->participation) {
+      if (p.program == std::string_view(program, len) && p.fiscal_year >= from && p.fiscal_year <= to) {
+        found = true;
+        break;
+      }
+    }
+  }
+  lua_pushboolean(L, found);
+  return 1;
+}
+
+int RuleRuntime::NativeManDaysUsed(lua_State* L) {
+  RuleRuntime* self = Self(L);
+  size_t len;
+  const char* program = luaL_checklstring(L, 1, &len);
+  lua_Integer fiscal_year = luaL_checkinteger(L, 2);
+  lua_Integer days = 0;
+  if (self->applicant_ != nullptr) {
+    for (const Participation& p : self->applicant_->participation) {
+      if (p.program == std::string_view(program, len) && p.fiscal_year == fiscal_year) {
+        days += p.man_days_used;
+      }
+    }
+  }
+  lua_pushinteger(L, days);
+  return 1;
+}
+
+// script_line(chunk_name): the line the innermost frame of that chunk is running.
+int RuleRuntime::NativeScriptLine(lua_State* L) {
+  const char* chunk = luaL_checkstring(L, 1);
+  lua_Debug ar;
+  for (int level = 1; lua_getstack(L, level, &ar); ++level) {
+    lua_getinfo(L, "Sl", &ar);
+    if (ar.source != nullptr && std::strcmp(ar.source, chunk) == 0) {
+      lua_pushinteger(L, ar.currentline);
+      return 1;
+    }
+  }
+  lua_pushinteger(L, 0);
+  return 1;
+}
+
+int RuleRuntime::NativeCheckDate(lua_State* L) {
+  size_t len;
+  const char* s = luaL_checklstring(L, 1, &len);
+  lua_pushboolean(L, Date::Parse(std::string_view(s, len)).ok());
+  return 1;
+}
+
+Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const ProvinceTable& provinces) {
+  lua_State* L = sandbox_.state();
+  lua_settop(L, 0);
+  LuaFn setup = [this, &provinces](lua_State* L) {
+    if (luaL_loadbufferx(L, reinterpret_cast<const char*>(kPreludeLua), kPreludeLuaSize, "@engine/prelude.lua", "t") != LUA_OK) {
+      lua_error(L);
+    }
+    // native
+    lua_createtable(L, 0, 8);
+    const luaL_Reg natives[] = {
+        {"sme_size", NativeSmeSize},         {"identifier_kind", NativeIdentifierKind},
+        {"participated", NativeParticipated}, {"man_days_used", NativeManDaysUsed},
+        {"script_line", NativeScriptLine},   {"check_date", NativeCheckDate},
+    };
+    for (const luaL_Reg& r : natives) {
+      lua_pushlightuserdata(L, this);
+      lua_pushcclosure(L, r.func, 1);
+      lua_setfield(L, -2, r.name);
+    }
+    // FIELDS
+    lua_createtable(L, kProfileFieldCount, 0);
+    for (int i = 0; i < kProfileFieldCount; ++i) {
+      std::string_view n = FieldName(static_cast<ProfileField>(i));
+      lua_pushlstring(L, n.data(), n.size());
+      lua_rawseti(L, -2, i + 1);
+    }
+    // LABELS
+    lua_createtable(L, 0, 9);
+    const std::pair<const char*, std::span<const EnumLabel>> label_sets[] = {
+        {"field", FieldLabels()},         {"certification", CertificationLabels()},
+        {"dimension", DimensionLabels()}, {"legal_form", LegalFormLabels()},
+        {"sector", SectorLabels()},       {"industry", IndustryLabels()},
+        {"size", SmeSizeLabels()},        {"region", RegionLabels()},
+    };
+    for (const auto& [name, labels] : label_sets) {
+      PushLabels(L, labels);
+      lua_setfield(L, -2, name);
+    }
+    // PROVINCES
+    lua_createtable(L, static_cast<int>(provinces.all().size()), 0);
+    lua_Integer i = 0;
+    for (const Province& p : provinces.all()) {
+      lua_createtable(L, 0, 7);
+      const std::pair<const char*, const std::string*> strings[] = {
+          {"iso_code", &p.iso_code}, {"name_th", &p.name_th}, {"name_en", &p.name_en},
+          {"region", &p.region}, {"region_nesdb", &p.region_nesdb}, {"diprom_center", &p.diprom_center},
+      };
+      for (const auto& [k, v] : strings) {
+        lua_pushlstring(L, v->data(), v->size());
+        lua_setfield(L, -2, k);
+      }
+      lua_pushboolean(L, p.upper_north);
+      lua_setfield(L, -2, "upper_north");
+      lua_rawseti(L, -2, ++i);
+    }
+    lua_call(L, 4, 1);  // engine
+    int engine = lua_gettop(L);
+    lua_getfield(L, engine, "evaluate");
+    lua_getfield(L, engine, "evaluate_safe");
+    lua_getfield(L, engine, "explain");
+    // FillApplicant closure and its upvalues, in FillUpvalue order.
+    lua_pushlightuserdata(L, this);
+    lua_getfield(L, engine, "data");
+    lua_getfield(L, engine, "certs");
+    lua_getfield(L, engine, "needs");
+    lua_createtable(L, kProfileFieldCount, 0);
+    for (int f = 0; f < kProfileFieldCount; ++f) {
+      std::string_view n = FieldName(static_cast<ProfileField>(f));
+      lua_pushlstring(L, n.data(), n.size());
+      lua_rawseti(L, -2, f + 1);
+    }
+    lua_getfield(L, engine, "CERTS");
+    lua_getfield(L, engine, "NEEDS");
+    PushIds(L, LegalFormLabels());
+    PushIds(L, SectorLabels());
+    PushIds(L, IndustryLabels());
+    PushIds(L, CertificationLabels());
+    PushIds(L, DimensionLabels());
+    lua_pushcclosure(L, FillApplicant, kUvCount);
+    // FillContext closure: runtime, ctx.
+    lua_pushlightuserdata(L, this);
+    lua_getfield(L, engine, "ctx");
+    lua_pushcclosure(L, FillContext, 2);
+    return kSlots;
+  };
+  Status s = Protected(sandbox_, setup, 0, kSlots);
+  if (!s.ok()) return InternalError("engine prelude failed: " + s.message());
+
+  std::vector<std::string> errors;
+  auto load_one = [&](const RuleSet::File& file, const char* kind) -> Status {
+    // env, rec = engine.new_script(path, kind)
+    LuaFn create = [&](lua_State* L) {
+      lua_getfield(L, 1, "new_script");
+      lua_pushlstring(L, file.path.data(), file.path.size());
+      lua_pushstring(L, kind);
+      lua_call(L, 2, 2);
+      return 2;
+    };
+    lua_pushvalue(L, kEngineSlot);
+    SMEMATCH_RETURN_IF_ERROR(Protected(sandbox_, create, 1, 2));
+    int rec = lua_gettop(L), env = rec - 1;
+    Status loaded = sandbox_.Load(file.text, file.path);
+    if (loaded.ok()) {
+      lua_pushvalue(L, env);
+      lua_setupvalue(L, -2, 1);  // the chunk's _ENV
+      loaded = sandbox_.Call(0, 0, StatusCode::kInvalidArgument);
+    }
+    if (loaded.code() == StatusCode::kResourceExhausted) {
+      lua_settop(L, kSlots);
+      return loaded.WithPrefix(file.path + ": while loading");
+    }
+    if (!loaded.ok()) errors.push_back(loaded.message());
+    LuaFn finish = [&](lua_State* L) {
+      lua_getfield(L, 1, "finish_script");
+      lua_pushvalue(L, 2);
+      lua_call(L, 1, 1);
+      lua_Integer n = luaL_len(L, -1);
+      for (lua_Integer i = 1; i <= n; ++i) {
+        lua_rawgeti(L, -1, i);
+        errors.push_back(ReadString(L, -1));
+        lua_pop(L, 1);
+      }
+      return 0;
+    };
+    // A script that failed half-way still declared what it declared; finish_script reports
+    // what is missing, which is noise next to the real error: skip it then.
+    Status finished = Status::Ok();
+    if (loaded.ok()) {
+      lua_pushvalue(L, kEngineSlot);
+      lua_pushvalue(L, rec);
+      finished = Protected(sandbox_, finish, 2, 0);
+    }
+    lua_settop(L, kSlots);
+    return finished;
+  };
+  for (const RuleSet::File& f : files) {
+    if (f.path.ends_with("/settings.lua")) SMEMATCH_RETURN_IF_ERROR(load_one(f, "settings"));
+  }
+  for (const RuleSet::File& f : files) {
+    if (f.path.ends_with(".lua") && !f.path.ends_with("/settings.lua")) {
+      SMEMATCH_RETURN_IF_ERROR(load_one(f, "program"));
+    }
+  }
+  if (!errors.empty()) {
+    std::string all;
+    for (const std::string& e : errors) {
+      if (!all.empty()) all += '\n';
+      all += e;
+    }
+    return InvalidArgumentError(all);
+  }
+  LuaFn seal = [](lua_State* L) {
+    lua_getfield(L, 1, "seal");
+    lua_call(L, 0, 0);
+    return 0;
+  };
+  lua_pushvalue(L, kEngineSlot);
+  SMEMATCH_RETURN_IF_ERROR(Protected(sandbox_, seal, 1, 0));
+  top_ = lua_gettop(L);
+  return SetAsOf(Date::TodayInBangkok());
+}
+
+Result<nlohmann::json> RuleRuntime::Describe() {
+  nlohmann::json out;
+  Status converted;
+  LuaFn describe = [&](lua_State* L) {
+    lua_getfield(L, 1, "describe");
+    lua_call(L, 0, 1);
+    Result<nlohmann::json> j = LuaToJson(L, -1);
+    if (j.ok()) out = std::move(*j);
+    else converted = j.status();
+    return 0;
+  };
+  lua_State* L = sandbox_.state();
+  lua_pushvalue(L, kEngineSlot);
+  SMEMATCH_RETURN_IF_ERROR(Protected(sandbox_, describe, 1, 0));
+  SMEMATCH_RETURN_IF_ERROR(converted);
+  return out;
+}
+
+int RuleRuntime::FillContext(lua_State* L) {
+  RuleRuntime* self = Self(L);
+  std::string as_of = self->as_of_.ToString();
+  int fy = self->as_of_.FiscalYear();
+  lua_pushlstring(L, as_of.data(), as_of.size());
+  lua_setfield(L, lua_upvalueindex(2), "as_of");
+  lua_pushinteger(L, fy);
+  lua_setfield(L, lua_upvalueindex(2), "fiscal_year");
+  lua_pushinteger(L, fy + 543);  // Buddhist Era, as Thai documents write it
+  lua_setfield(L, lua_upvalueindex(2), "fiscal_year_be");
+  return 0;
+}
+
+Status RuleRuntime::SetAsOf(const Date& as_of) {
+  as_of_ = as_of;
+  lua_State* L = sandbox_.state();
+  lua_pushvalue(L, kContextSlot);
+  return sandbox_.Call(0, 0);
+}
+
+// Writes every profile field into the reused applicant table (absent ones as nil, so that
+// reading them is recorded as missing).
+int RuleRuntime::FillApplicant(lua_State* L) {
+  const EnterpriseProfile& p = *Self(L)->applicant_;
+  const int data = lua_upvalueindex(kUvData);
+  const int keys = lua_upvalueindex(kUvKeys);
+  auto key = [&](ProfileField f) { lua_rawgeti(L, keys, static_cast<int>(f) + 1); };
+  auto set_string = [&](ProfileField f, const std::string* v) {
+    key(f);
+    if (v) lua_pushlstring(L, v->data(), v->size());
+    else lua_pushnil(L);
+    lua_rawset(L, data);
+  };
+  auto set_enum = [&](ProfileField f, int upvalue, auto v) {
+    key(f);
+    if (v) lua_rawgeti(L, lua_upvalueindex(upvalue), static_cast<int>(*v) + 1);
+    else lua_pushnil(L);
+    lua_rawset(L, data);
+  };
+  auto set_int = [&](ProfileField f, auto v) {
+    key(f);
+    if (v) lua_pushinteger(L, static_cast<lua_Integer>(*v));
+    else lua_pushnil(L);
+    lua_rawset(L, data);
+  };
+  auto set_number = [&](ProfileField f, const std::optional<double>& v) {
+    key(f);
+    if (v) lua_pushnumber(L, *v);
+    else lua_pushnil(L);
+    lua_rawset(L, data);
+  };
+  auto set_bool = [&](ProfileField f, const std::optional<bool>& v) {
+    key(f);
+    if (v) lua_pushboolean(L, *v);
+    else lua_pushnil(L);
+    lua_rawset(L, data);
+  };
+  set_string(ProfileField::kId, &p.id);
+  set_string(ProfileField::kIdentifier, p.identifier ? &*p.identifier : nullptr);
+  set_string(ProfileField::kName, &p.name);
+  set_enum(ProfileField::kLegalForm, kUvLegalForms, p.legal_form);
+  set_enum(ProfileField::kSector, kUvSectors, p.sector);
+  set_enum(ProfileField::kIndustry, kUvIndustries, p.industry);
+  set_string(ProfileField::kProvince, p.province ? &*p.province : nullptr);
+  set_int(ProfileField::kEmployees, p.employees);
+  set_number(ProfileField::kAnnualRevenueThb, p.annual_revenue_thb);
+  set_number(ProfileField::kYearsOperating, p.years_operating);
+  set_int(ProfileField::kMembers, p.members);
+  set_int(ProfileField::kOtopStars, std::optional<int>(p.otop_stars));
+  set_int(ProfileField::kDigitalReadiness, p.digital_readiness);
+  set_bool(ProfileField::kOwnFarmProduce, p.own_farm_produce);
+  set_bool(ProfileField::kVatRegistered, p.vat_registered);
+  set_bool(ProfileField::kGs1Barcode, p.gs1_barcode);
+  set_int(ProfileField::kMonthlyCapacityUnits, p.monthly_capacity_units);
+  set_int(ProfileField::kShelfLifeDays, p.shelf_life_days);
+
+  const int certs = lua_upvalueindex(kUvCerts);
+  for (int i = 0; i < kCertificationCount; ++i) {
+    lua_rawgeti(L, lua_upvalueindex(kUvCertIds), i + 1);
+    lua_pushboolean(L, p.has(static_cast<Certification>(i)));
+    lua_rawset(L, certs);
+  }
+  key(ProfileField::kCertifications);
+  lua_pushvalue(L, lua_upvalueindex(kUvCertsView));
+  lua_rawset(L, data);
+
+  key(ProfileField::kNeeds);
+  if (p.needs) {
+    const int needs = lua_upvalueindex(kUvNeeds);
+    for (int i = 0; i < kDimensionCount; ++i) {
+      lua_rawgeti(L, lua_upvalueindex(kUvDimensionIds), i + 1);
+      lua_pushinteger(L, (*p.needs)[i]);
+      lua_rawset(L, needs);
+    }
+    lua_pushvalue(L, lua_upvalueindex(kUvNeedsView));
+  } else {
+    lua_pushnil(L);
+  }
+  lua_rawset(L, data);
+  return 0;
+}
+
+Status RuleRuntime::SetApplicant(const EnterpriseProfile& profile) {
+  applicant_ = &profile;
+  lua_State* L = sandbox_.state();
+  lua_pushvalue(L, kFillSlot);
+  return sandbox_.Call(0, 0);
+}
+
+void RuleRuntime::Evaluate(const ProgramInfo& program, bool explain, Decision* out) {
+  lua_State* L = sandbox_.state();
+  out->program = &program;
+  out->criteria.clear();
+  out->benefit.reset();
+  out->score.reset();
+  out->group = {};
+  out->error = Status::Ok();
+  const lua_Integer index = program.index + 1;
+  Status s;
+  if (explain) {
+    LuaFn run = [&](lua_State* L) {
+      lua_pushinteger(L, index);
+      lua_call(L, 1, 1);
+      ReadExplanation(program, out);
+      return 0;
+    };
+    lua_pushvalue(L, kExplainSlot);
+    s = Protected(sandbox_, run, 1, 0);
+  } else {
+    lua_pushvalue(L, kEvaluateSlot);
+    lua_pushinteger(L, index);
+    s = sandbox_.Call(1, 5);
+    if (!s.ok() && s.code() != StatusCode::kResourceExhausted) {
+      // A test raised: rerun criterion by criterion to tell missing data from a rule bug.
+      lua_pushvalue(L, kEvaluateSafeSlot);
+      lua_pushinteger(L, index);
+      s = sandbox_.Call(1, 5);
+    }
+    if (s.ok()) {
+      out->failed = static_cast<uint64_t>(lua_tointeger(L, -5));
+      out->undecided = static_cast<uint64_t>(lua_tointeger(L, -4));
+      out->missing_fields = static_cast<uint64_t>(lua_tointeger(L, -3));
+      if (lua_type(L, -2) == LUA_TNUMBER) out->score = lua_tonumber(L, -2);
+      if (lua_type(L, -1) == LUA_TSTRING) {
+        size_t len;
+        const char* g = lua_tolstring(L, -1, &len);
+        for (const GroupInfo& gi : program.groups) {
+          if (gi.id == std::string_view(g, len)) out->group = gi.id;
+        }
+      }
+      lua_pop(L, 5);
+    }
+  }
+  lua_settop(L, top_);
+  if (!s.ok()) {
+    out->outcome = Outcome::kError;
+    out->error = s;
+    out->failed = out->undecided = out->missing_fields = 0;
+    out->criteria.clear();
+    out->benefit.reset();
+    out->score.reset();
+    out->group = {};
+    return;
+  }
+  out->outcome = out->failed != 0      ? Outcome::kIneligible
+                 : out->undecided != 0 ? Outcome::kNeedsInformation
+                                       : Outcome::kEligible;
+}
+
+void RuleRuntime::ReadExplanation(const ProgramInfo& program, Decision* out) {
+  lua_State* L = sandbox_.state();
+  int t = lua_gettop(L);
+  auto integer = [&](const char* k) {
+    lua_getfield(L, t, k);
+    auto v = static_cast<uint64_t>(lua_tointeger(L, -1));
+    lua_pop(L, 1);
+    return v;
+  };
+  out->failed = integer("failed");
+  out->undecided = integer("undecided");
+  out->missing_fields = integer("fields");
+  lua_getfield(L, t, "score");
+  if (lua_type(L, -1) == LUA_TNUMBER) out->score = lua_tonumber(L, -1);
+  lua_pop(L, 1);
+  lua_getfield(L, t, "group");
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    std::string g = ReadString(L, -1);
+    for (const GroupInfo& gi : program.groups) {
+      if (gi.id == g) out->group = gi.id;
+    }
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, t, "criteria");
+  out->criteria.resize(program.criteria.size());
+  for (size_t k = 0; k < program.criteria.size(); ++k) {
+    lua_rawgeti(L, -1, static_cast<lua_Integer>(k + 1));
+    CriterionResult& r = out->criteria[k];
+    lua_rawgeti(L, -1, 1);
+    r.outcome = static_cast<CriterionOutcome>(lua_tointeger(L, -1));
+    lua_rawgeti(L, -2, 2);
+    r.missing_fields = static_cast<uint64_t>(lua_tointeger(L, -1));
+    lua_rawgeti(L, -3, 3);
+    r.reason.th = ReadString(L, -1);
+    lua_rawgeti(L, -4, 4);
+    r.reason.en = ReadString(L, -1);
+    lua_pop(L, 5);
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, t, "benefit");
+  if (lua_istable(L, -1)) {
+    Benefit b;
+    lua_getfield(L, -1, "th");
+    b.text.th = ReadString(L, -1);
+    lua_getfield(L, -2, "en");
+    b.text.en = ReadString(L, -1);
+    lua_getfield(L, -3, "values");
+    Result<nlohmann::json> values = LuaToJson(L, -1);
+    if (!values.ok()) {
+      luaL_error(L, "%s: benefit values: %s", program.script.c_str(), values.status().message().c_str());
+    }
+    b.values = lua_isnil(L, -1) ? nlohmann::json::object() : std::move(*values);
+    lua_pop(L, 3);
+    out->benefit = std::move(b);
+  }
+  lua_pop(L, 1);
+}
+
+}  // namespace smematch

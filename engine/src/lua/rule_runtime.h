@@ -1,0 +1,66 @@
+// RuleRuntime: a rule set loaded into one LuaSandbox, the engine side of the prelude.
+// Used by RuleSet::Load (to check and describe the scripts) and by each Screener (to
+// evaluate). Not thread-safe; one per thread.
+#ifndef SMEMATCH_ENGINE_SRC_LUA_RULE_RUNTIME_H_
+#define SMEMATCH_ENGINE_SRC_LUA_RULE_RUNTIME_H_
+
+#include <memory>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lua/lua_sandbox.h"
+#include "smematch/profile.h"
+#include "smematch/rule_set.h"
+#include "smematch/screener.h"
+
+namespace smematch {
+
+class RuleRuntime {
+ public:
+  explicit RuleRuntime(const RuleLimits& limits);
+  RuleRuntime(const RuleRuntime&) = delete;
+  RuleRuntime& operator=(const RuleRuntime&) = delete;
+
+  // Loads the prelude, the province facts and every .lua file of `files` ("settings.lua"
+  // first, then programs in order). Returns kInvalidArgument listing every error found, one
+  // per line, or kResourceExhausted if a script's top level broke its budget.
+  Status Load(const std::vector<RuleSet::File>& files, const ProvinceTable& provinces);
+
+  // Returns {"settings": {...}, "programs": [...]} as the scripts declared them.
+  Result<nlohmann::json> Describe();
+
+  // Sets the `as_of` date scripts see as c.as_of / c.fiscal_year.
+  Status SetAsOf(const Date& as_of);
+
+  // Makes `profile` the applicant scripts see as `e`. `profile` must outlive the evaluations
+  // that follow.
+  Status SetApplicant(const EnterpriseProfile& profile);
+
+  // Evaluates program version `program` for the current applicant into `*out` (program must
+  // be set by the caller). With `explain`, also fills reasons and the benefit.
+  void Evaluate(const ProgramInfo& program, bool explain, Decision* out);
+
+  LuaSandbox& sandbox() { return sandbox_; }
+
+ private:
+  static int FillApplicant(lua_State* L);
+  static int FillContext(lua_State* L);
+  static int NativeSmeSize(lua_State* L);
+  static int NativeIdentifierKind(lua_State* L);
+  static int NativeParticipated(lua_State* L);
+  static int NativeManDaysUsed(lua_State* L);
+  static int NativeScriptLine(lua_State* L);
+  static int NativeCheckDate(lua_State* L);
+
+  void ReadExplanation(const ProgramInfo& program, Decision* out);
+
+  LuaSandbox sandbox_;
+  const EnterpriseProfile* applicant_ = nullptr;
+  Date as_of_;
+  int top_ = 0;  // stack height after Load: the fixed slots below
+};
+
+}  // namespace smematch
+
+#endif  // SMEMATCH_ENGINE_SRC_LUA_RULE_RUNTIME_H_

@@ -47,6 +47,7 @@ struct Screener::Impl {
       programs.push_back(*p);
     }
     SMEMATCH_RETURN_IF_ERROR(runtime.SetAsOf(options.as_of));
+    SMEMATCH_RETURN_IF_ERROR(runtime.Select(programs));
     selected = std::move(programs);
     as_of = options.as_of;
     requested = options.programs;
@@ -67,11 +68,16 @@ Result<std::unique_ptr<Screener>> Screener::Create(std::shared_ptr<const RuleSet
 Status Screener::Screen(const EnterpriseProfile& profile, const ScreenOptions& options,
                         std::vector<Decision>* decisions) {
   SMEMATCH_RETURN_IF_ERROR(impl_->Resolve(options));
-  SMEMATCH_RETURN_IF_ERROR(impl_->runtime.SetApplicant(profile));
-  decisions->resize(impl_->selected.size());
-  for (size_t i = 0; i < impl_->selected.size(); ++i) {
-    Decision& d = (*decisions)[i];
-    impl_->runtime.Evaluate(*impl_->selected[i], options.explain, &d);
+  if (options.explain) {
+    SMEMATCH_RETURN_IF_ERROR(impl_->runtime.SetApplicant(profile));
+    decisions->resize(impl_->selected.size());
+    for (size_t i = 0; i < impl_->selected.size(); ++i) {
+      impl_->runtime.Explain(*impl_->selected[i], &(*decisions)[i]);
+    }
+  } else {
+    SMEMATCH_RETURN_IF_ERROR(impl_->runtime.ScreenSelected(profile, decisions));
+  }
+  for (const Decision& d : *decisions) {
     ++impl_->stats.decisions;
     if (d.outcome == Outcome::kError) {
       ++impl_->stats.rule_errors;

@@ -49,17 +49,23 @@ criterion "is_sme" {
     en = "a {v.size|size} under Ministerial Regulation B.E. 2562",
   },
   fail = {
-    th = "รายได้ {e.annual_revenue_thb|mthb} ล้านบาท จ้างงาน {e.employees} คน เกินเกณฑ์ SME ภาค{e.sector|sector} (กฎกระทรวง พ.ศ. 2562)",
-    en = "revenue {e.annual_revenue_thb|mthb} M THB, {e.employees} employees: above the SME bounds for {e.sector|sector} (Ministerial Regulation B.E. 2562)",
+    th = "เป็น{v.size|size}: รายได้ {e.annual_revenue_thb|thb} บาทต่อปี จ้างงาน {e.employees} คน เกินเกณฑ์ SME ภาค{e.sector|sector} (กฎกระทรวง พ.ศ. 2562)",
+    en = "a {v.size|size}: revenue {e.annual_revenue_thb|thb} THB/year, {e.employees} employees, above the SME bounds for {e.sector|sector} (Ministerial Regulation B.E. 2562)",
   },
 }
 
+-- The 76 provincial industry offices run BSC (seed 000): the province decides which office
+-- serves the applicant. Input validation already refuses unknown codes, so in practice this
+-- criterion passes or asks for the province.
 criterion "in_service_area" {
-  th = "ตั้งอยู่ใน 76 จังหวัดหรือกรุงเทพมหานคร",
-  en = "located in one of the 76 provinces or Bangkok",
+  th = "ระบุจังหวัดที่ตั้ง (สำนักงานอุตสาหกรรมจังหวัดผู้ให้บริการ)",
+  en = "gives its province (the provincial industry office that serves it)",
   source = "seed 000",
   test = function(e, p) return province(e.province).iso_code ~= nil end,
-  values = function(e, p) return { province = province(e.province).name_th, province_en = province(e.province).name_en } end,
+  values = function(e, p)
+    local pr = province(e.province)
+    return { province = pr.name_th, province_en = pr.name_en }
+  end,
   pass = { th = "ตั้งอยู่ที่จังหวัด{v.province}", en = "located in {v.province_en}" },
   fail = { th = "ไม่พบจังหวัด {e.province}", en = "province {e.province} is not known" },
 }
@@ -94,8 +100,8 @@ criterion "registered_identifier" {
   end,
   pass = { th = "ข้อมูลการจดทะเบียนครบถ้วน ({e.legal_form|legal_form})", en = "registration complete ({e.legal_form|legal_form})" },
   fail = {
-    th = "นิติบุคคลต้องระบุเลขทะเบียนนิติบุคคล 13 หลักที่ขึ้นต้นด้วย 0",
-    en = "a juristic person must give a 13-digit juristic person number starting with 0",
+    th = "นิติบุคคลต้องระบุเลขทะเบียนนิติบุคคล 13 หลักของกรมพัฒนาธุรกิจการค้า (ขึ้นต้นด้วย 0 แต่ไม่ใช่ 099)",
+    en = "a juristic person must give its 13-digit DBD juristic person number (starts with 0, not 099)",
   },
 }
 
@@ -103,7 +109,8 @@ criterion "registered_identifier" {
 score(function(e, p, c)
   local by_size = { micro = 40, small = 30, medium = 20 }
   local s = 30 + by_size[sme_size(e)]
-  if not participated(e, "BSC", c.fiscal_year - p.first_time_bonus_years, c.fiscal_year) then
+  -- the current fiscal year and the (first_time_bonus_years - 1) before it
+  if not participated(e, "BSC", c.fiscal_year - p.first_time_bonus_years + 1, c.fiscal_year) then
     s = s + 20
   end
   if (e.digital_readiness or 0) <= 2 then s = s + 10 end

@@ -53,8 +53,8 @@ criterion "is_sme" {
   values = function(e, p) return { size = sme_size(e) } end,
   pass = { th = "เป็น{v.size|size}", en = "a {v.size|size}" },
   fail = {
-    th = "รายได้ {e.annual_revenue_thb|mthb} ล้านบาท จ้างงาน {e.employees} คน เกินเกณฑ์ SME ภาค{e.sector|sector} (กฎกระทรวง พ.ศ. 2562)",
-    en = "revenue {e.annual_revenue_thb|mthb} M THB, {e.employees} employees: above the SME bounds for {e.sector|sector} (Ministerial Regulation B.E. 2562)",
+    th = "เป็น{v.size|size}: รายได้ {e.annual_revenue_thb|thb} บาทต่อปี จ้างงาน {e.employees} คน เกินเกณฑ์ SME ภาค{e.sector|sector} (กฎกระทรวง พ.ศ. 2562)",
+    en = "a {v.size|size}: revenue {e.annual_revenue_thb|thb} THB/year, {e.employees} employees, above the SME bounds for {e.sector|sector} (Ministerial Regulation B.E. 2562)",
   },
 }
 
@@ -74,13 +74,7 @@ criterion "target_industry" {
   th = "อยู่ในอุตสาหกรรมเป้าหมายของศูนย์ ITC",
   en = "is in an ITC target industry",
   source = "seed 001; seed 002", assumed = true,
-  test = function(e, p)
-    local industry = e.industry
-    for _, target in ipairs(p.target_industries) do
-      if industry == target then return true end
-    end
-    return false
-  end,
+  test = function(e, p) return one_of(e.industry, p.target_industries) end,
   pass = { th = "อุตสาหกรรม{e.industry|industry} เป็นกลุ่มเป้าหมาย", en = "{e.industry|industry} is a target industry" },
   fail = {
     th = "อุตสาหกรรม{e.industry|industry} ไม่อยู่ในกลุ่มเป้าหมาย ({p.target_industries|industry})",
@@ -93,16 +87,16 @@ criterion "operating_track_record" {
   en = "has operated for the minimum number of years",
   source = "[assumed]", assumed = true,
   test = function(e, p) return e.years_operating >= p.min_years_operating end,
-  pass = { th = "ดำเนินกิจการมา {e.years_operating} ปี", en = "operating for {e.years_operating} years" },
+  pass = { th = "ดำเนินกิจการมา {e.years_operating} ปี", en = "years operating: {e.years_operating}" },
   fail = {
     th = "ดำเนินกิจการมา {e.years_operating} ปี น้อยกว่าเกณฑ์ {p.min_years_operating} ปี",
-    en = "operating for {e.years_operating} years, less than {p.min_years_operating}",
+    en = "years operating: {e.years_operating}, fewer than the {p.min_years_operating} required",
   },
 }
 
 criterion "no_recent_itc_project" {
-  th = "ไม่ได้เข้าร่วม ITC ในปีงบประมาณนี้หรือปีก่อนหน้า",
-  en = "had no ITC project this or the previous fiscal year",
+  th = "ไม่ได้เข้าร่วม ITC ภายในช่วงเว้นระยะ",
+  en = "had no ITC project within the rest period",
   source = "[assumed]", assumed = true,
   test = function(e, p, c)
     return not participated(e, "ITC", c.fiscal_year - p.rest_fiscal_years, c.fiscal_year)

@@ -46,18 +46,11 @@ parameter "min_community_members" {
   source = "[law] Community Enterprise Promotion Act B.E. 2548; FACTS.md §3",
 }
 
-local function member_of(list, value)
-  for _, item in ipairs(list) do
-    if item == value then return true end
-  end
-  return false
-end
-
 criterion "farmer_form" {
   th = "เป็นเกษตรกร กลุ่มเกษตรกร หรือวิสาหกิจชุมชน",
   en = "is a farmer, farmer group or community enterprise",
   source = "seed 002", assumed = true,
-  test = function(e, p) return member_of(p.eligible_legal_forms, e.legal_form) end,
+  test = function(e, p) return one_of(e.legal_form, p.eligible_legal_forms) end,
   pass = { th = "รูปแบบ{e.legal_form|legal_form}", en = "legal form: {e.legal_form|legal_form}" },
   fail = {
     th = "รูปแบบ{e.legal_form|legal_form} ไม่อยู่ในกลุ่มเป้าหมาย ({p.eligible_legal_forms|legal_form})",
@@ -81,7 +74,7 @@ criterion "agro_industry" {
   th = "อยู่ในอุตสาหกรรมเกษตรแปรรูป",
   en = "is in agro-processing",
   source = "seed 002", assumed = true,
-  test = function(e, p) return member_of(p.agro_industries, e.industry) end,
+  test = function(e, p) return one_of(e.industry, p.agro_industries) end,
   pass = { th = "อุตสาหกรรม{e.industry|industry}", en = "industry: {e.industry|industry}" },
   fail = {
     th = "อุตสาหกรรม{e.industry|industry} ไม่ใช่เกษตรแปรรูป ({p.agro_industries|industry})",
@@ -94,7 +87,7 @@ criterion "small_producer" {
   en = "is a micro or small enterprise",
   source = "[law] Ministerial Regulation B.E. 2562 for the sizes; [assumed] the sizes admitted",
   assumed = true,
-  test = function(e, p) return member_of(p.eligible_sizes, sme_size(e)) end,
+  test = function(e, p) return one_of(sme_size(e), p.eligible_sizes) end,
   values = function(e, p) return { size = sme_size(e) } end,
   pass = { th = "เป็น{v.size|size}", en = "a {v.size|size}" },
   fail = {

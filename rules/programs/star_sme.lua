@@ -62,8 +62,8 @@ criterion "is_sme" {
   values = function(e, p) return { size = sme_size(e) } end,
   pass = { th = "เป็น{v.size|size}", en = "a {v.size|size}" },
   fail = {
-    th = "รายได้ {e.annual_revenue_thb|mthb} ล้านบาท จ้างงาน {e.employees} คน เกินเกณฑ์ SME ภาค{e.sector|sector} (กฎกระทรวง พ.ศ. 2562)",
-    en = "revenue {e.annual_revenue_thb|mthb} M THB, {e.employees} employees: above the SME bounds for {e.sector|sector} (Ministerial Regulation B.E. 2562)",
+    th = "เป็น{v.size|size}: รายได้ {e.annual_revenue_thb|thb} บาทต่อปี จ้างงาน {e.employees} คน เกินเกณฑ์ SME ภาค{e.sector|sector} (กฎกระทรวง พ.ศ. 2562)",
+    en = "a {v.size|size}: revenue {e.annual_revenue_thb|thb} THB/year, {e.employees} employees, above the SME bounds for {e.sector|sector} (Ministerial Regulation B.E. 2562)",
   },
 }
 
@@ -90,10 +90,10 @@ criterion "established" {
   en = "has operated for the minimum number of years",
   source = "[assumed]", assumed = true,
   test = function(e, p) return e.years_operating >= p.min_years_operating end,
-  pass = { th = "ดำเนินกิจการมา {e.years_operating} ปี", en = "operating for {e.years_operating} years" },
+  pass = { th = "ดำเนินกิจการมา {e.years_operating} ปี", en = "years operating: {e.years_operating}" },
   fail = {
     th = "ดำเนินกิจการมา {e.years_operating} ปี น้อยกว่าเกณฑ์ {p.min_years_operating} ปี",
-    en = "operating for {e.years_operating} years, less than {p.min_years_operating}",
+    en = "years operating: {e.years_operating}, fewer than the {p.min_years_operating} required",
   },
 }
 
@@ -101,12 +101,7 @@ criterion "mentoring_need" {
   th = "มีความต้องการพัฒนาอย่างน้อยหนึ่งใน 5 มิติ",
   en = "needs mentoring on at least one of the 5 dimensions",
   source = "seed 003 (5 dimensions); [assumed] the level", assumed = true,
-  test = function(e, p)
-    for _, level in pairs(e.needs) do
-      if level >= p.min_need_level then return true end
-    end
-    return false
-  end,
+  test = function(e, p) return max_need(e) >= p.min_need_level end,
   values = function(e, p)
     local top = {}
     for dimension, level in pairs(e.needs) do
@@ -134,19 +129,10 @@ criterion "not_in_program" {
   },
 }
 
-local function certification_count(e)
-  local n = 0
-  for _, held in pairs(e.certifications) do
-    if held then n = n + 1 end
-  end
-  return n
-end
-
 -- Ranking (0–100) [assumed]: the stronger the need, the more a mentor adds.
 score(function(e, p)
-  local total = 0
-  for _, level in pairs(e.needs) do total = total + level end   -- 0..25
-  return clamp(20 + total * 2 + 2 * certification_count(e) + 2 * clamp(e.otop_stars, 0, 5), 0, 100)
+  local need = total_need(e)   -- 0..25 over the 5 dimensions
+  return clamp(20 + need * 2 + 2 * certification_count(e) + 2 * clamp(e.otop_stars, 0, 5), 0, 100)
 end)
 
 -- The 3 groups of seed 003 (กลุ่มสตาร์ กลุ่มทั่วไป กลุ่มที่มีศักยภาพเข้มแข็ง) [assumed thresholds].

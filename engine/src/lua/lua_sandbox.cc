@@ -18,7 +18,8 @@ std::string PopMessage(lua_State* L) {
 
 }  // namespace
 
-LuaSandbox::LuaSandbox(const RuleLimits& limits) : limits_(limits) {
+LuaSandbox::LuaSandbox(const RuleLimits& limits)
+    : limits_(limits), budget_(limits.instructions_per_decision) {
   hook_step_ = static_cast<int>(std::min<int64_t>(1000, std::max<int64_t>(1, limits.instructions_per_decision)));
   L_ = lua_newstate(Allocate, this);
   if (L_ == nullptr) std::abort();  // the cap is far above an empty state's size
@@ -71,7 +72,7 @@ void LuaSandbox::CountHook(lua_State* L, lua_Debug* /*ar*/) {
   if (!self->killed_) {
     if (!self->memory_exceeded_) {
       self->instructions_ += self->hook_step_;
-      if (self->instructions_ <= self->limits_.instructions_per_decision) return;
+      if (self->instructions_ <= self->budget_) return;
     }
     self->killed_ = true;
     // Re-arm on every instruction: a pcall in the script that catches this error gets
@@ -81,7 +82,7 @@ void LuaSandbox::CountHook(lua_State* L, lua_Debug* /*ar*/) {
   if (self->memory_exceeded_) {
     luaL_error(L, "memory limit of %d MiB exceeded", static_cast<int>(self->limits_.memory_bytes >> 20));
   }
-  luaL_error(L, "instruction budget of %I instructions exceeded",
+  luaL_error(L, "instruction budget of %I instructions per decision exceeded",
              static_cast<lua_Integer>(self->limits_.instructions_per_decision));
 }
 

@@ -71,9 +71,22 @@ for i, name in ipairs(FIELDS) do FIELD_BIT[name] = 1 << (i - 1) end
 
 local data = {}       -- the applicant's fields, refilled by C++ for every enterprise
 local missing = 0     -- fields read but absent since the last reset
+-- Values C++ derives once per applicant (size, need levels, certification count); helpers
+-- read them instead of recomputing them in every program.
+local derived = {}
+-- Strings few rules read are fetched from C++ on first read, not copied for every applicant.
+local LAZY = { id = true, name = true, identifier = true }
+local lazy_field = native.lazy_field
 
 setmetatable(data, {
-  __index = function(_, k)
+  __index = function(t, k)
+    if LAZY[k] then
+      local v = lazy_field(k)
+      if v ~= nil then
+        t[k] = v
+        return v
+      end
+    end
     local bit = FIELD_BIT[k]
     if bit == nil then
       if k == "participation" then
@@ -101,13 +114,11 @@ local ctx = setmetatable({}, { __index = strict(CTX_KNOWN, "context value", "as_
 local CTX = view(ctx, "the context")
 
 -- Tables C++ fills: returned to it once, kept in its registry.
-engine.data, engine.certs, engine.needs, engine.ctx = data, certs, needs, ctx
+engine.data, engine.certs, engine.needs, engine.ctx, engine.derived = data, certs, needs, ctx, derived
 engine.CERTS, engine.NEEDS = CERTS, NEEDS
 
 ---------------------------------------------------------------------------------------------
 -- Helpers rule scripts may call
-
-local TIE_BREAK = "revenue_prevails"
 
 local function expect_applicant(e, fn)
   if e ~= E then error(fn .. "(e, ...) expects the applicant e as its first argument", 3) end
@@ -116,15 +127,40 @@ end
 -- SME size per Ministerial Regulation B.E. 2562: "micro", "small", "medium" or "large";
 -- nil (and the fields noted missing) when the sector or both measures are unknown.
 local function sme_size(e)
-  expect_applicant(e, "sme_size")
-  local sector = rawget(data, "sector")
-  local employees, revenue = rawget(data, "employees"), rawget(data, "annual_revenue_thb")
-  if sector == nil then missing = missing | FIELD_BIT.sector end
-  if employees == nil and revenue == nil then
-    missing = missing | FIELD_BIT.employees | FIELD_BIT.annual_revenue_thb
+  if e ~= E then expect_applicant(e, "sme_size") end
+  local size = derived.size
+  if size == nil then missing = missing | derived.size_missing end
+  return size
+end
+
+-- Highest and total self-assessed need over the 5 mentoring dimensions (0–5 each); nil and
+-- "needs" noted missing when the applicant gave no assessment.
+local function max_need(e)
+  if e ~= E then expect_applicant(e, "max_need") end
+  local v = derived.max_need
+  if v == nil then missing = missing | FIELD_BIT.needs end
+  return v
+end
+
+local function total_need(e)
+  if e ~= E then expect_applicant(e, "total_need") end
+  local v = derived.total_need
+  if v == nil then missing = missing | FIELD_BIT.needs end
+  return v
+end
+
+-- Number of certifications the applicant holds.
+local function certification_count(e)
+  if e ~= E then expect_applicant(e, "certification_count") end
+  return derived.certification_count
+end
+
+-- True when `value` is one of the items of `list` (a list parameter, for instance).
+local function one_of(value, list)
+  for i = 1, #list do
+    if list[i] == value then return true end
   end
-  if sector == nil or (employees == nil and revenue == nil) then return nil end
-  return native.sme_size(sector, employees, revenue, TIE_BREAK)
+  return false
 end
 
 local PROVINCE_KNOWN = {}
@@ -156,6 +192,10 @@ end
 
 local HELPERS = {
   sme_size = sme_size,
+  max_need = max_need,
+  total_need = total_need,
+  certification_count = certification_count,
+  one_of = one_of,
   province = province,
   identifier_kind = native.identifier_kind,
   participated = participated,
@@ -224,7 +264,7 @@ local function render(template, lang, prog, values)
     local scope, name = s_match(ref, "^(%a)%.([%w_]+)$")
     local v
     if scope == "e" then
-      v = rawget(data, name)
+      v = data[name]
       if v == CERTS or v == NEEDS then v = nil end
     elseif scope == "p" then v = prog.param_values[name]
     elseif scope == "c" then v = rawget(ctx, name)
@@ -583,22 +623,15 @@ function engine.finish_script(rec)
   return rec.errors
 end
 
--- Freezes everything scripts declared: their environments refuse new globals from now on
--- (evaluation must not keep state between applicants) and parameters become read-only.
+-- Freezes what scripts declared: their environments refuse new globals from now on (a test
+-- must not keep state between applicants) and parameters become read-only. Globals stay in
+-- the environment itself, so reading one costs one table lookup.
 function engine.seal()
-  TIE_BREAK = SETTINGS.sme_size_tie_break
+  local function no_new_globals(_, k)
+    error("rule scripts cannot set global '" .. tostring(k) .. "' after loading; use local", 2)
+  end
   for _, rec in ipairs(SCRIPTS) do
-    local env = rec.env
-    local backing = {}
-    for k, v in pairs(env) do backing[k] = v end
-    for k in pairs(backing) do env[k] = nil end
-    setmetatable(env, {
-      __index = backing,
-      __newindex = function(_, k)
-        error("rule scripts cannot set global '" .. tostring(k) .. "' after loading; use local", 2)
-      end,
-      __metatable = false,
-    })
+    setmetatable(rec.env, { __newindex = no_new_globals, __metatable = false })
   end
   for _, prog in ipairs(PROGRAMS) do
     local names = {}
@@ -652,14 +685,17 @@ local function check_result(prog, score, group)
   end
 end
 
--- Fast path: no pcall per criterion. If a test raises, the caller runs evaluate_safe instead.
--- Returns failed, undecided (criterion bit sets), missing fields, score, group.
-function engine.evaluate(i)
-  local prog = PROGRAMS[i]
+-- Fast path: no pcall per criterion. Where the evaluation stands is kept in upvalues so that,
+-- when a test raises, resume() can go on from the next criterion instead of starting over.
+local cur_prog, cur_k, cur_failed, cur_undecided, cur_fields = nil, 0, 0, 0, 0
+
+local function run_from(prog, first, failed, undecided, fields)
+  cur_prog = prog
   local tests, params = prog.tests, prog.params
-  local failed, undecided, fields = 0, 0, 0
-  for k = 1, #tests do
+  local n = #tests
+  for k = first, n do
     missing = 0
+    cur_k, cur_failed, cur_undecided, cur_fields = k, failed, undecided, fields
     if not tests[k](E, params, CTX) then
       if missing ~= 0 then
         undecided = undecided | (1 << (k - 1))
@@ -669,12 +705,69 @@ function engine.evaluate(i)
       end
     end
   end
+  cur_k = n + 1
   if failed ~= 0 or undecided ~= 0 then return failed, undecided, fields end
   local score, group
   if prog.score then score = prog.score(E, params, CTX) end
   if prog.group then group = prog.group(E, params, CTX) end
   check_result(prog, score, group)
   return 0, 0, 0, score, group
+end
+
+-- The programs being screened (indices into PROGRAMS) and, for program j of them, its results
+-- at RESULTS[5j-4 .. 5j]: failed, undecided, missing fields, score or false, group or false.
+-- Reused for every applicant: storing numbers in them allocates nothing.
+local SELECTED, RESULTS = {}, {}
+local cur_j = 0
+engine.results = RESULTS
+
+function engine.select(...)
+  local n = select("#", ...)
+  for j = 1, n do SELECTED[j] = select(j, ...) end
+  for j = n + 1, #SELECTED do SELECTED[j] = nil end
+  for i = 1, 5 * n do RESULTS[i] = false end
+end
+
+local function store(j, failed, undecided, fields, score, group)
+  local b = 5 * j
+  RESULTS[b - 4], RESULTS[b - 3], RESULTS[b - 2] = failed, undecided, fields
+  RESULTS[b - 1], RESULTS[b] = score or false, group or false
+end
+
+local function run_programs(from)
+  local n = #SELECTED
+  for j = from, n do
+    cur_j = j
+    store(j, run_from(PROGRAMS[SELECTED[j]], 1, 0, 0, 0))
+  end
+  cur_j = n + 1
+end
+
+-- Screens the current applicant for every selected program (the fast path).
+function engine.evaluate_all()
+  cur_j = 0
+  run_programs(1)
+end
+
+-- Called after evaluate_all, resume or skip raised. If the criterion running then had read a
+-- field the applicant lacks, it needs information: carries on and returns 0. Otherwise
+-- returns j: program j's rule failed, and the caller records that and calls skip(j).
+function engine.resume()
+  local j, prog, k = cur_j, cur_prog, cur_k
+  if j == 0 or j > #SELECTED or k > #prog.tests or missing == 0 then return j end
+  store(j, run_from(prog, k + 1, cur_failed, cur_undecided | (1 << (k - 1)), cur_fields | missing))
+  run_programs(j + 1)
+  return 0
+end
+
+-- Goes on with the programs after j.
+function engine.skip(j)
+  run_programs(j + 1)
+end
+
+-- Returns which selected program was running (0: none yet).
+function engine.position()
+  return cur_j
 end
 
 -- Runs criterion k of `prog`; returns 0 pass, 1 fail, 2 needs information, and the fields
@@ -689,27 +782,7 @@ local function run_criterion(prog, k)
   return 1, 0
 end
 
-function engine.evaluate_safe(i)
-  local prog = PROGRAMS[i]
-  local failed, undecided, fields = 0, 0, 0
-  for k = 1, #prog.tests do
-    local outcome, m = run_criterion(prog, k)
-    if outcome == 1 then
-      failed = failed | (1 << (k - 1))
-    elseif outcome == 2 then
-      undecided = undecided | (1 << (k - 1))
-      fields = fields | m
-    end
-  end
-  if failed ~= 0 or undecided ~= 0 then return failed, undecided, fields end
-  local score, group
-  if prog.score then score = prog.score(E, prog.params, CTX) end
-  if prog.group then group = prog.group(E, prog.params, CTX) end
-  check_result(prog, score, group)
-  return 0, 0, 0, score, group
-end
-
--- Full path: evaluate_safe plus the reason of every criterion in both languages and the
+-- Full path: every criterion under pcall, plus the reason of every criterion in both languages and the
 -- benefit. Returns a table { failed, undecided, fields, score, group, criteria = {{outcome,
 -- missing, th, en}, ...}, benefit = { th, en, values } }.
 function engine.explain(i)

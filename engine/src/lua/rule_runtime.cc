@@ -1,5 +1,7 @@
 #include "lua/rule_runtime.h"
 
+#include <bit>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 
@@ -16,17 +18,21 @@ namespace {
 
 // Fixed slots of the main Lua stack after Load.
 constexpr int kEngineSlot = 1;
-constexpr int kEvaluateSlot = 2;
-constexpr int kEvaluateSafeSlot = 3;
+constexpr int kFillSlot = 2;      // FillApplicant(evaluate): fill, then maybe evaluate_all()
+constexpr int kResumeSlot = 3;
 constexpr int kExplainSlot = 4;
-constexpr int kFillSlot = 5;
-constexpr int kContextSlot = 6;
-constexpr int kSlots = 6;
+constexpr int kSkipSlot = 5;
+constexpr int kPositionSlot = 6;
+constexpr int kContextSlot = 7;
+constexpr int kResultsSlot = 8;
+constexpr int kSelectSlot = 9;
+constexpr int kSlots = 9;
 
 // Upvalues of the FillApplicant closure.
 enum FillUpvalue {
   kUvRuntime = 1, kUvData, kUvCerts, kUvNeeds, kUvKeys, kUvCertsView, kUvNeedsView,
-  kUvLegalForms, kUvSectors, kUvIndustries, kUvCertIds, kUvDimensionIds, kUvCount = kUvDimensionIds,
+  kUvLegalForms, kUvSectors, kUvIndustries, kUvCertIds, kUvDimensionIds, kUvDerived,
+  kUvSizeNames, kUvEvaluateAll, kUvCount = kUvEvaluateAll,
 };
 
 using LuaFn = std::function<int(lua_State*)>;
@@ -57,7 +63,9 @@ void PushLabels(lua_State* L, std::span<const EnumLabel> labels) {
     lua_setfield(L, -2, "th");
     lua_pushlstring(L, l.en.data(), l.en.size());
     lua_setfield(L, -2, "en");
-    lua_setfield(L, -2, std::string(l.id).c_str());
+    lua_pushlstring(L, l.id.data(), l.id.size());
+    lua_insert(L, -2);
+    lua_rawset(L, -3);
   }
 }
 
@@ -83,22 +91,20 @@ std::string ReadString(lua_State* L, int index) {
 
 RuleRuntime::RuleRuntime(const RuleLimits& limits) : sandbox_(limits) {}
 
-int RuleRuntime::NativeSmeSize(lua_State* L) {
+// lazy_field(name): the applicant's id, name or identifier (nil if absent).
+int RuleRuntime::NativeLazyField(lua_State* L) {
+  const EnterpriseProfile* p = Self(L)->applicant_;
   size_t len;
-  const char* sector = luaL_checklstring(L, 1, &len);
-  SmeSector s = std::strcmp(sector, "manufacturing") == 0 ? SmeSector::kManufacturing
-                                                           : SmeSector::kTradeServices;
-  std::optional<int64_t> employees;
-  std::optional<double> revenue;
-  if (!lua_isnil(L, 2)) employees = luaL_checkinteger(L, 2);
-  if (!lua_isnil(L, 3)) revenue = luaL_checknumber(L, 3);
-  SizeTieBreak tie = std::strcmp(luaL_checkstring(L, 4), "higher_of_two") == 0
-                         ? SizeTieBreak::kHigherOfTwo
-                         : SizeTieBreak::kRevenuePrevails;
-  std::optional<SmeSize> size = ClassifySmeSize(s, employees, revenue, tie);
-  if (!size) return 0;
-  std::string_view name = SmeSizeName(*size);
-  lua_pushlstring(L, name.data(), name.size());
+  const char* k = luaL_checklstring(L, 1, &len);
+  std::string_view key(k, len);
+  const std::string* v = nullptr;
+  if (p != nullptr) {
+    if (key == "id") v = &p->id;
+    else if (key == "name") v = &p->name;
+    else if (key == "identifier" && p->identifier) v = &*p->identifier;
+  }
+  if (v == nullptr) return 0;
+  lua_pushlstring(L, v->data(), v->size());
   return 1;
 }
 
@@ -183,7 +189,7 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
     // native
     lua_createtable(L, 0, 8);
     const luaL_Reg natives[] = {
-        {"sme_size", NativeSmeSize},         {"identifier_kind", NativeIdentifierKind},
+        {"lazy_field", NativeLazyField},     {"identifier_kind", NativeIdentifierKind},
         {"participated", NativeParticipated}, {"man_days_used", NativeManDaysUsed},
         {"script_line", NativeScriptLine},   {"check_date", NativeCheckDate},
     };
@@ -230,9 +236,6 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
     }
     lua_call(L, 4, 1);  // engine
     int engine = lua_gettop(L);
-    lua_getfield(L, engine, "evaluate");
-    lua_getfield(L, engine, "evaluate_safe");
-    lua_getfield(L, engine, "explain");
     // FillApplicant closure and its upvalues, in FillUpvalue order.
     lua_pushlightuserdata(L, this);
     lua_getfield(L, engine, "data");
@@ -251,11 +254,20 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
     PushIds(L, IndustryLabels());
     PushIds(L, CertificationLabels());
     PushIds(L, DimensionLabels());
+    lua_getfield(L, engine, "derived");
+    PushIds(L, SmeSizeLabels());
+    lua_getfield(L, engine, "evaluate_all");
     lua_pushcclosure(L, FillApplicant, kUvCount);
+    lua_getfield(L, engine, "resume");
+    lua_getfield(L, engine, "explain");
+    lua_getfield(L, engine, "skip");
+    lua_getfield(L, engine, "position");
     // FillContext closure: runtime, ctx.
     lua_pushlightuserdata(L, this);
     lua_getfield(L, engine, "ctx");
     lua_pushcclosure(L, FillContext, 2);
+    lua_getfield(L, engine, "results");
+    lua_getfield(L, engine, "select");
     return kSlots;
   };
   Status s = Protected(sandbox_, setup, 0, kSlots);
@@ -324,9 +336,15 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
     }
     return InvalidArgumentError(all);
   }
-  LuaFn seal = [](lua_State* L) {
+  LuaFn seal = [this](lua_State* L) {
     lua_getfield(L, 1, "seal");
     lua_call(L, 0, 0);
+    lua_getfield(L, 1, "settings");
+    lua_getfield(L, -1, "sme_size_tie_break");
+    size_t len = 0;
+    const char* tie = lua_tolstring(L, -1, &len);
+    tie_break_ = ParseSizeTieBreak(std::string_view(tie ? tie : "", len))
+                     .value_or(SizeTieBreak::kRevenuePrevails);
     return 0;
   };
   lua_pushvalue(L, kEngineSlot);
@@ -355,9 +373,11 @@ Result<nlohmann::json> RuleRuntime::Describe() {
 
 int RuleRuntime::FillContext(lua_State* L) {
   RuleRuntime* self = Self(L);
-  std::string as_of = self->as_of_.ToString();
+  char as_of[16];
+  std::snprintf(as_of, sizeof as_of, "%04d-%02d-%02d", self->as_of_.year, self->as_of_.month,
+                self->as_of_.day);
   int fy = self->as_of_.FiscalYear();
-  lua_pushlstring(L, as_of.data(), as_of.size());
+  lua_pushstring(L, as_of);
   lua_setfield(L, lua_upvalueindex(2), "as_of");
   lua_pushinteger(L, fy);
   lua_setfield(L, lua_upvalueindex(2), "fiscal_year");
@@ -410,9 +430,10 @@ int RuleRuntime::FillApplicant(lua_State* L) {
     else lua_pushnil(L);
     lua_rawset(L, data);
   };
-  set_string(ProfileField::kId, &p.id);
-  set_string(ProfileField::kIdentifier, p.identifier ? &*p.identifier : nullptr);
-  set_string(ProfileField::kName, &p.name);
+  // id, name and identifier are fetched on first read (prelude LAZY): clear the last ones.
+  set_string(ProfileField::kId, nullptr);
+  set_string(ProfileField::kIdentifier, nullptr);
+  set_string(ProfileField::kName, nullptr);
   set_enum(ProfileField::kLegalForm, kUvLegalForms, p.legal_form);
   set_enum(ProfileField::kSector, kUvSectors, p.sector);
   set_enum(ProfileField::kIndustry, kUvIndustries, p.industry);
@@ -452,6 +473,47 @@ int RuleRuntime::FillApplicant(lua_State* L) {
     lua_pushnil(L);
   }
   lua_rawset(L, data);
+
+  // Derived values (prelude `derived`), computed once here rather than in every program.
+  const int derived = lua_upvalueindex(kUvDerived);
+  std::optional<SmeSize> size;
+  uint64_t size_missing = 0;
+  if (p.sector) {
+    size = ClassifySmeSize(*p.sector, p.employees, p.annual_revenue_thb, Self(L)->tie_break_);
+  } else {
+    size_missing |= 1u << static_cast<int>(ProfileField::kSector);
+  }
+  if (!p.employees && !p.annual_revenue_thb) {
+    size_missing |= (1u << static_cast<int>(ProfileField::kEmployees)) |
+                    (1u << static_cast<int>(ProfileField::kAnnualRevenueThb));
+  }
+  if (size) lua_rawgeti(L, lua_upvalueindex(kUvSizeNames), static_cast<int>(*size) + 1);
+  else lua_pushnil(L);
+  lua_setfield(L, derived, "size");
+  lua_pushinteger(L, static_cast<lua_Integer>(size_missing));
+  lua_setfield(L, derived, "size_missing");
+  if (p.needs) {
+    int max = 0, total = 0;
+    for (int level : *p.needs) {
+      max = std::max(max, level);
+      total += level;
+    }
+    lua_pushinteger(L, max);
+    lua_setfield(L, derived, "max_need");
+    lua_pushinteger(L, total);
+  } else {
+    lua_pushnil(L);
+    lua_setfield(L, derived, "max_need");
+    lua_pushnil(L);
+  }
+  lua_setfield(L, derived, "total_need");
+  lua_pushinteger(L, std::popcount(p.certifications));
+  lua_setfield(L, derived, "certification_count");
+
+  if (lua_toboolean(L, 1)) {
+    lua_pushvalue(L, lua_upvalueindex(kUvEvaluateAll));
+    lua_call(L, 0, 0);
+  }
   return 0;
 }
 
@@ -459,10 +521,105 @@ Status RuleRuntime::SetApplicant(const EnterpriseProfile& profile) {
   applicant_ = &profile;
   lua_State* L = sandbox_.state();
   lua_pushvalue(L, kFillSlot);
-  return sandbox_.Call(0, 0);
+  lua_pushboolean(L, false);
+  return sandbox_.Call(1, 0);
 }
 
-void RuleRuntime::Evaluate(const ProgramInfo& program, bool explain, Decision* out) {
+Status RuleRuntime::Select(const std::vector<const ProgramInfo*>& programs) {
+  lua_State* L = sandbox_.state();
+  if (!lua_checkstack(L, static_cast<int>(programs.size()) + 2)) {
+    return ResourceExhaustedError("too many programs");
+  }
+  lua_pushvalue(L, kSelectSlot);
+  for (const ProgramInfo* p : programs) lua_pushinteger(L, p->index + 1);
+  Status s = sandbox_.Call(static_cast<int>(programs.size()), 0);
+  if (s.ok()) selected_ = programs;
+  return s;
+}
+
+Status RuleRuntime::ScreenSelected(const EnterpriseProfile& profile, std::vector<Decision>* out) {
+  applicant_ = &profile;
+  lua_State* L = sandbox_.state();
+  const size_t n = selected_.size();
+  out->resize(n);
+  program_errors_.assign(n, Status::Ok());
+  // One protected call fills the applicant and runs every program. The budget covers them
+  // all; a program that raises is resumed past (missing data) or recorded (rule error) and
+  // the programs after it run in a fresh call.
+  sandbox_.set_calls_per_budget(static_cast<int>(n));
+  lua_pushvalue(L, kFillSlot);
+  lua_pushboolean(L, true);
+  Status s = sandbox_.Call(1, 0);
+  while (!s.ok()) {
+    lua_pushvalue(L, kPositionSlot);
+    Status where = sandbox_.Call(0, 1);
+    lua_Integer j = where.ok() ? lua_tointeger(L, -1) : 0;
+    if (where.ok()) lua_pop(L, 1);
+    if (j <= 0) {
+      sandbox_.set_calls_per_budget(1);
+      lua_settop(L, top_);
+      return s;  // the applicant could not even be filled in (memory)
+    }
+    if (s.code() != StatusCode::kResourceExhausted) {
+      lua_pushvalue(L, kResumeSlot);
+      Status resumed = sandbox_.Call(0, 1);
+      if (!resumed.ok()) {
+        s = std::move(resumed);
+        continue;
+      }
+      j = lua_tointeger(L, -1);
+      lua_pop(L, 1);
+      if (j == 0) break;  // resumed past missing data to the end
+    }
+    if (j > static_cast<lua_Integer>(n)) break;
+    program_errors_[static_cast<size_t>(j - 1)] = s;
+    lua_pushvalue(L, kSkipSlot);
+    lua_pushinteger(L, j);
+    s = sandbox_.Call(1, 0);
+  }
+  sandbox_.set_calls_per_budget(1);
+  for (size_t j = 0; j < n; ++j) {
+    Decision& d = (*out)[j];
+    const ProgramInfo& program = *selected_[j];
+    d.program = &program;
+    d.criteria.clear();
+    d.benefit.reset();
+    d.score.reset();
+    d.group = {};
+    if (!program_errors_[j].ok()) {
+      d.outcome = Outcome::kError;
+      d.error = program_errors_[j];
+      d.failed = d.undecided = d.missing_fields = 0;
+      continue;
+    }
+    d.error = Status::Ok();
+    const int base = static_cast<int>(5 * j);
+    lua_rawgeti(L, kResultsSlot, base + 1);
+    lua_rawgeti(L, kResultsSlot, base + 2);
+    lua_rawgeti(L, kResultsSlot, base + 3);
+    lua_rawgeti(L, kResultsSlot, base + 4);
+    lua_rawgeti(L, kResultsSlot, base + 5);
+    d.failed = static_cast<uint64_t>(lua_tointeger(L, -5));
+    d.undecided = static_cast<uint64_t>(lua_tointeger(L, -4));
+    d.missing_fields = static_cast<uint64_t>(lua_tointeger(L, -3));
+    if (lua_type(L, -2) == LUA_TNUMBER) d.score = lua_tonumber(L, -2);
+    if (lua_type(L, -1) == LUA_TSTRING) {
+      size_t len;
+      const char* g = lua_tolstring(L, -1, &len);
+      for (const GroupInfo& gi : program.groups) {
+        if (gi.id == std::string_view(g, len)) d.group = gi.id;
+      }
+    }
+    lua_pop(L, 5);
+    d.outcome = d.failed != 0      ? Outcome::kIneligible
+                : d.undecided != 0 ? Outcome::kNeedsInformation
+                                   : Outcome::kEligible;
+  }
+  lua_settop(L, top_);
+  return Status::Ok();
+}
+
+void RuleRuntime::Explain(const ProgramInfo& program, Decision* out) {
   lua_State* L = sandbox_.state();
   out->program = &program;
   out->criteria.clear();
@@ -472,40 +629,16 @@ void RuleRuntime::Evaluate(const ProgramInfo& program, bool explain, Decision* o
   out->error = Status::Ok();
   const lua_Integer index = program.index + 1;
   Status s;
-  if (explain) {
-    LuaFn run = [&](lua_State* L) {
-      lua_pushinteger(L, index);
-      lua_call(L, 1, 1);
-      ReadExplanation(program, out);
-      return 0;
-    };
-    lua_pushvalue(L, kExplainSlot);
-    s = Protected(sandbox_, run, 1, 0);
-  } else {
-    lua_pushvalue(L, kEvaluateSlot);
+  Status read;
+  LuaFn run = [&](lua_State* L) {
     lua_pushinteger(L, index);
-    s = sandbox_.Call(1, 5);
-    if (!s.ok() && s.code() != StatusCode::kResourceExhausted) {
-      // A test raised: rerun criterion by criterion to tell missing data from a rule bug.
-      lua_pushvalue(L, kEvaluateSafeSlot);
-      lua_pushinteger(L, index);
-      s = sandbox_.Call(1, 5);
-    }
-    if (s.ok()) {
-      out->failed = static_cast<uint64_t>(lua_tointeger(L, -5));
-      out->undecided = static_cast<uint64_t>(lua_tointeger(L, -4));
-      out->missing_fields = static_cast<uint64_t>(lua_tointeger(L, -3));
-      if (lua_type(L, -2) == LUA_TNUMBER) out->score = lua_tonumber(L, -2);
-      if (lua_type(L, -1) == LUA_TSTRING) {
-        size_t len;
-        const char* g = lua_tolstring(L, -1, &len);
-        for (const GroupInfo& gi : program.groups) {
-          if (gi.id == std::string_view(g, len)) out->group = gi.id;
-        }
-      }
-      lua_pop(L, 5);
-    }
-  }
+    lua_call(L, 1, 1);
+    read = ReadExplanation(program, out);
+    return 0;
+  };
+  lua_pushvalue(L, kExplainSlot);
+  s = Protected(sandbox_, run, 1, 0);
+  if (s.ok()) s = read;
   lua_settop(L, top_);
   if (!s.ok()) {
     out->outcome = Outcome::kError;
@@ -522,7 +655,9 @@ void RuleRuntime::Evaluate(const ProgramInfo& program, bool explain, Decision* o
                                        : Outcome::kEligible;
 }
 
-void RuleRuntime::ReadExplanation(const ProgramInfo& program, Decision* out) {
+// Runs inside a protected call: raises nothing itself (no C++ object may be live when Lua
+// longjmps), and reports a benefit without a JSON form as an error.
+Status RuleRuntime::ReadExplanation(const ProgramInfo& program, Decision* out) {
   lua_State* L = sandbox_.state();
   int t = lua_gettop(L);
   auto integer = [&](const char* k) {
@@ -571,13 +706,14 @@ void RuleRuntime::ReadExplanation(const ProgramInfo& program, Decision* out) {
     lua_getfield(L, -3, "values");
     Result<nlohmann::json> values = LuaToJson(L, -1);
     if (!values.ok()) {
-      luaL_error(L, "%s: benefit values: %s", program.script.c_str(), values.status().message().c_str());
+      return InternalError(program.script + ": benefit values: " + values.status().message());
     }
     b.values = lua_isnil(L, -1) ? nlohmann::json::object() : std::move(*values);
     lua_pop(L, 3);
     out->benefit = std::move(b);
   }
   lua_pop(L, 1);
+  return Status::Ok();
 }
 
 }  // namespace smematch

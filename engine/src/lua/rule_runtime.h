@@ -33,31 +33,43 @@ class RuleRuntime {
   // Sets the `as_of` date scripts see as c.as_of / c.fiscal_year.
   Status SetAsOf(const Date& as_of);
 
-  // Makes `profile` the applicant scripts see as `e`. `profile` must outlive the evaluations
-  // that follow.
+  // Chooses the program versions ScreenSelected evaluates, in this order.
+  Status Select(const std::vector<const ProgramInfo*>& programs);
+
+  // The fast path: makes `profile` the applicant and evaluates every selected program in one
+  // protected call, writing one Decision each (no reasons). A rule that raises or runs out of
+  // budget gives its Decision Outcome::kError; the others are still decided. Returns an
+  // error only if the applicant could not be set at all.
+  Status ScreenSelected(const EnterpriseProfile& profile, std::vector<Decision>* out);
+
+  // Makes `profile` the applicant scripts see as `e` (for Explain). `profile` must outlive
+  // the evaluations that follow.
   Status SetApplicant(const EnterpriseProfile& profile);
 
-  // Evaluates program version `program` for the current applicant into `*out` (program must
-  // be set by the caller). With `explain`, also fills reasons and the benefit.
-  void Evaluate(const ProgramInfo& program, bool explain, Decision* out);
+  // Evaluates `program` for the current applicant into `*out` with the reason of every
+  // criterion and the benefit.
+  void Explain(const ProgramInfo& program, Decision* out);
 
   LuaSandbox& sandbox() { return sandbox_; }
 
  private:
   static int FillApplicant(lua_State* L);
   static int FillContext(lua_State* L);
-  static int NativeSmeSize(lua_State* L);
+  static int NativeLazyField(lua_State* L);
   static int NativeIdentifierKind(lua_State* L);
   static int NativeParticipated(lua_State* L);
   static int NativeManDaysUsed(lua_State* L);
   static int NativeScriptLine(lua_State* L);
   static int NativeCheckDate(lua_State* L);
 
-  void ReadExplanation(const ProgramInfo& program, Decision* out);
+  Status ReadExplanation(const ProgramInfo& program, Decision* out);
 
   LuaSandbox sandbox_;
   const EnterpriseProfile* applicant_ = nullptr;
   Date as_of_;
+  SizeTieBreak tie_break_ = SizeTieBreak::kRevenuePrevails;
+  std::vector<const ProgramInfo*> selected_;
+  std::vector<Status> program_errors_;
   int top_ = 0;  // stack height after Load: the fixed slots below
 };
 

@@ -106,9 +106,10 @@ criterion "registered_identifier" {
 }
 
 -- Ranking (0–100) [assumed]: smaller enterprises and first-time applicants first.
+local SIZE_POINTS = { micro = 40, small = 30, medium = 20 }
+
 score(function(e, p, c)
-  local by_size = { micro = 40, small = 30, medium = 20 }
-  local s = 30 + by_size[sme_size(e)]
+  local s = 30 + SIZE_POINTS[sme_size(e)]
   -- the current fiscal year and the (first_time_bonus_years - 1) before it
   if not participated(e, "BSC", c.fiscal_year - p.first_time_bonus_years + 1, c.fiscal_year) then
     s = s + 20

@@ -110,11 +110,12 @@ criterion "no_recent_itc_project" {
 
 -- Ranking (0–100) [assumed]: the upper north (ITC Chiang Mai model center, seed 001), the
 -- seed industries, and readiness to use technology.
+local SEED_INDUSTRY = { coffee_tea = true, herbs = true, agro_processing = true, food = true }
+
 score(function(e, p, c)
   local s = 40
   if province(e.province).upper_north then s = s + 20 end
-  local seed_industry = { coffee_tea = true, herbs = true, agro_processing = true, food = true }
-  if seed_industry[e.industry] then s = s + 15 end
+  if SEED_INDUSTRY[e.industry] then s = s + 15 end
   s = s + 5 * clamp(e.digital_readiness or 0, 0, 5)
   return clamp(s, 0, 100)
 end)

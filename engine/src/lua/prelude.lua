@@ -155,8 +155,13 @@ local function certification_count(e)
   return derived.certification_count
 end
 
+-- Sets of the list parameters, made when rules are sealed: one_of on them is one lookup.
+local LIST_SETS = setmetatable({}, { __mode = "k" })
+
 -- True when `value` is one of the items of `list` (a list parameter, for instance).
 local function one_of(value, list)
+  local set = LIST_SETS[list]
+  if set then return set[value] == true end
   for i = 1, #list do
     if list[i] == value then return true end
   end
@@ -175,15 +180,7 @@ local function province(code)
   return PROVINCE[code] or NO_PROVINCE
 end
 
-local function participated(e, program, from_fy, to_fy)
-  expect_applicant(e, "participated")
-  return native.participated(program, from_fy or 0, to_fy or 9999)
-end
-
-local function man_days_used(e, program, fiscal_year)
-  expect_applicant(e, "man_days_used")
-  return native.man_days_used(program, fiscal_year)
-end
+native.bind_applicant(E)  -- participated(e, ...) and man_days_used(e, ...) check `e` in C
 
 local function clamp(x, lo, hi)
   if x < lo then return lo elseif x > hi then return hi end
@@ -198,8 +195,8 @@ local HELPERS = {
   one_of = one_of,
   province = province,
   identifier_kind = native.identifier_kind,
-  participated = participated,
-  man_days_used = man_days_used,
+  participated = native.participated,       -- (e, program, from_fy, to_fy): bool
+  man_days_used = native.man_days_used,     -- (e, program, fiscal_year): integer
   clamp = clamp,
 }
 
@@ -635,7 +632,14 @@ function engine.seal()
   end
   for _, prog in ipairs(PROGRAMS) do
     local names = {}
-    for k in pairs(prog.param_values) do names[k] = true end
+    for k, v in pairs(prog.param_values) do
+      names[k] = true
+      if type(v) == "table" then
+        local set = {}
+        for _, item in ipairs(v) do set[item] = true end
+        LIST_SETS[v] = set
+      end
+    end
     local values = setmetatable(copy(prog.param_values), {
       __index = function(_, k) error("unknown parameter '" .. tostring(k) .. "'; declared: " .. key_list(names), 2) end,
     })
@@ -687,66 +691,69 @@ end
 
 -- Fast path: no pcall per criterion. Where the evaluation stands is kept in upvalues so that,
 -- when a test raises, resume() can go on from the next criterion instead of starting over.
-local cur_prog, cur_k, cur_failed, cur_undecided, cur_fields = nil, 0, 0, 0, 0
+local cur_prog, cur_k, cur_j = nil, 0, 0
+local acc_failed, acc_undecided, acc_fields = 0, 0, 0   -- of cur_prog, criteria before cur_k
 
-local function run_from(prog, first, failed, undecided, fields)
-  cur_prog = prog
-  local tests, params = prog.tests, prog.params
-  local n = #tests
-  for k = first, n do
-    missing = 0
-    cur_k, cur_failed, cur_undecided, cur_fields = k, failed, undecided, fields
-    if not tests[k](E, params, CTX) then
-      if missing ~= 0 then
-        undecided = undecided | (1 << (k - 1))
-        fields = fields | missing
-      else
-        failed = failed | (1 << (k - 1))
-      end
-    end
-  end
-  cur_k = n + 1
-  if failed ~= 0 or undecided ~= 0 then return failed, undecided, fields end
-  local score, group
-  if prog.score then score = prog.score(E, params, CTX) end
-  if prog.group then group = prog.group(E, params, CTX) end
-  check_result(prog, score, group)
-  return 0, 0, 0, score, group
-end
-
--- The programs being screened (indices into PROGRAMS) and, for program j of them, its results
--- at RESULTS[5j-4 .. 5j]: failed, undecided, missing fields, score or false, group or false.
+-- The programs being screened (indices into PROGRAMS) and their results, by position j:
+-- failed and undecided criteria (bit sets), missing fields, score or false, group or false.
 -- Reused for every applicant: storing numbers in them allocates nothing.
-local SELECTED, RESULTS = {}, {}
-local cur_j = 0
-engine.results = RESULTS
+local SELECTED = {}
+local R_FAILED, R_UNDECIDED, R_FIELDS, R_SCORE, R_GROUP = {}, {}, {}, {}, {}
+engine.results = { R_FAILED, R_UNDECIDED, R_FIELDS, R_SCORE, R_GROUP }
 
 function engine.select(...)
   local n = select("#", ...)
   for j = 1, n do SELECTED[j] = select(j, ...) end
   for j = n + 1, #SELECTED do SELECTED[j] = nil end
-  for i = 1, 5 * n do RESULTS[i] = false end
+  for _, r in ipairs(engine.results) do
+    for j = 1, n do r[j] = false end
+  end
 end
 
-local function store(j, failed, undecided, fields, score, group)
-  local b = 5 * j
-  RESULTS[b - 4], RESULTS[b - 3], RESULTS[b - 2] = failed, undecided, fields
-  RESULTS[b - 1], RESULTS[b] = score or false, group or false
-end
-
-local function run_programs(from)
-  local n = #SELECTED
-  for j = from, n do
-    cur_j = j
-    store(j, run_from(PROGRAMS[SELECTED[j]], 1, 0, 0, 0))
+-- Evaluates the selected programs from position `j` (starting at criterion `first` of that
+-- program, with the accumulators as they stand) to the last. Keeps where it is in cur_j and
+-- cur_k, so that resume() can go on after a test raises.
+local function run(j, first)
+  local e, c, n = E, CTX, #SELECTED
+  while j <= n do
+    local prog = PROGRAMS[SELECTED[j]]
+    cur_j, cur_prog = j, prog
+    local tests, params = prog.tests, prog.params
+    local count = #tests
+    for k = first, count do
+      missing = 0
+      cur_k = k
+      if not tests[k](e, params, c) then
+        if missing ~= 0 then
+          acc_undecided = acc_undecided | (1 << (k - 1))
+          acc_fields = acc_fields | missing
+        else
+          acc_failed = acc_failed | (1 << (k - 1))
+        end
+      end
+    end
+    cur_k = count + 1
+    R_FAILED[j], R_UNDECIDED[j], R_FIELDS[j] = acc_failed, acc_undecided, acc_fields
+    if acc_failed == 0 and acc_undecided == 0 then
+      local score, group = false, false
+      if prog.score then score = prog.score(e, params, c) end
+      if prog.group then group = prog.group(e, params, c) end
+      if score or group then check_result(prog, score or nil, group or nil) end
+      R_SCORE[j], R_GROUP[j] = score, group
+    else
+      R_SCORE[j], R_GROUP[j] = false, false
+    end
+    acc_failed, acc_undecided, acc_fields = 0, 0, 0
+    j, first = j + 1, 1
   end
   cur_j = n + 1
 end
 
 -- Screens the current applicant for every selected program (the fast path).
 function engine.evaluate_all()
+  acc_failed, acc_undecided, acc_fields = 0, 0, 0
   cur_j = 0
-  run_programs(1)
+  run(1, 1)
 end
 
 -- Called after evaluate_all, resume or skip raised. If the criterion running then had read a
@@ -755,14 +762,16 @@ end
 function engine.resume()
   local j, prog, k = cur_j, cur_prog, cur_k
   if j == 0 or j > #SELECTED or k > #prog.tests or missing == 0 then return j end
-  store(j, run_from(prog, k + 1, cur_failed, cur_undecided | (1 << (k - 1)), cur_fields | missing))
-  run_programs(j + 1)
+  acc_undecided = acc_undecided | (1 << (k - 1))
+  acc_fields = acc_fields | missing
+  run(j, k + 1)
   return 0
 end
 
 -- Goes on with the programs after j.
 function engine.skip(j)
-  run_programs(j + 1)
+  acc_failed, acc_undecided, acc_fields = 0, 0, 0
+  run(j + 1, 1)
 end
 
 -- Returns which selected program was running (0: none yet).

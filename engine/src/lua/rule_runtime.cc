@@ -24,9 +24,9 @@ constexpr int kExplainSlot = 4;
 constexpr int kSkipSlot = 5;
 constexpr int kPositionSlot = 6;
 constexpr int kContextSlot = 7;
-constexpr int kResultsSlot = 8;
-constexpr int kSelectSlot = 9;
-constexpr int kSlots = 9;
+constexpr int kSelectSlot = 8;
+constexpr int kResultsSlot = 8;  // results tables follow: failed, undecided, fields, score, group
+constexpr int kSlots = 13;
 
 // Upvalues of the FillApplicant closure.
 enum FillUpvalue {
@@ -122,11 +122,30 @@ int RuleRuntime::NativeIdentifierKind(lua_State* L) {
   return 1;
 }
 
+// The applicant view `e` (prelude E), kept in the registry: helpers that read C++ data check
+// that scripts pass it as their first argument.
+static const char kApplicantKey = 0;
+
+int RuleRuntime::NativeBindApplicant(lua_State* L) {
+  lua_settop(L, 1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &kApplicantKey);
+  return 0;
+}
+
+static void CheckApplicant(lua_State* L, const char* fn) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &kApplicantKey);
+  bool same = lua_rawequal(L, 1, -1);
+  lua_pop(L, 1);
+  if (!same) luaL_error(L, "%s(e, ...) expects the applicant e as its first argument", fn);
+}
+
+// participated(e, program, from_fy, to_fy): took part in `program` in a fiscal year in range.
 int RuleRuntime::NativeParticipated(lua_State* L) {
   RuleRuntime* self = Self(L);
+  CheckApplicant(L, "participated");
   size_t len;
-  const char* program = luaL_checklstring(L, 1, &len);
-  lua_Integer from = luaL_checkinteger(L, 2), to = luaL_checkinteger(L, 3);
+  const char* program = luaL_checklstring(L, 2, &len);
+  lua_Integer from = luaL_optinteger(L, 3, 0), to = luaL_optinteger(L, 4, 9999);
   bool found = false;
   if (self->applicant_ != nullptr) {
     for (const Participation& p : self->applicant_->participation) {
@@ -140,11 +159,13 @@ int RuleRuntime::NativeParticipated(lua_State* L) {
   return 1;
 }
 
+// man_days_used(e, program, fiscal_year): consulting man-days used in that fiscal year.
 int RuleRuntime::NativeManDaysUsed(lua_State* L) {
   RuleRuntime* self = Self(L);
+  CheckApplicant(L, "man_days_used");
   size_t len;
-  const char* program = luaL_checklstring(L, 1, &len);
-  lua_Integer fiscal_year = luaL_checkinteger(L, 2);
+  const char* program = luaL_checklstring(L, 2, &len);
+  lua_Integer fiscal_year = luaL_checkinteger(L, 3);
   lua_Integer days = 0;
   if (self->applicant_ != nullptr) {
     for (const Participation& p : self->applicant_->participation) {
@@ -192,6 +213,7 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
         {"lazy_field", NativeLazyField},     {"identifier_kind", NativeIdentifierKind},
         {"participated", NativeParticipated}, {"man_days_used", NativeManDaysUsed},
         {"script_line", NativeScriptLine},   {"check_date", NativeCheckDate},
+        {"bind_applicant", NativeBindApplicant},
     };
     for (const luaL_Reg& r : natives) {
       lua_pushlightuserdata(L, this);
@@ -266,8 +288,10 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
     lua_pushlightuserdata(L, this);
     lua_getfield(L, engine, "ctx");
     lua_pushcclosure(L, FillContext, 2);
-    lua_getfield(L, engine, "results");
     lua_getfield(L, engine, "select");
+    lua_getfield(L, engine, "results");
+    for (int r = 1; r <= 5; ++r) lua_rawgeti(L, -r, r);  // the 5 tables, in order
+    lua_remove(L, -6);
     return kSlots;
   };
   Status s = Protected(sandbox_, setup, 0, kSlots);
@@ -593,12 +617,8 @@ Status RuleRuntime::ScreenSelected(const EnterpriseProfile& profile, std::vector
       continue;
     }
     d.error = Status::Ok();
-    const int base = static_cast<int>(5 * j);
-    lua_rawgeti(L, kResultsSlot, base + 1);
-    lua_rawgeti(L, kResultsSlot, base + 2);
-    lua_rawgeti(L, kResultsSlot, base + 3);
-    lua_rawgeti(L, kResultsSlot, base + 4);
-    lua_rawgeti(L, kResultsSlot, base + 5);
+    const auto pos = static_cast<lua_Integer>(j + 1);
+    for (int r = 1; r <= 5; ++r) lua_rawgeti(L, kResultsSlot + r, pos);
     d.failed = static_cast<uint64_t>(lua_tointeger(L, -5));
     d.undecided = static_cast<uint64_t>(lua_tointeger(L, -4));
     d.missing_fields = static_cast<uint64_t>(lua_tointeger(L, -3));

@@ -57,6 +57,7 @@ class RuleRuntime {
   static int FillContext(lua_State* L);
   static int NativeLazyField(lua_State* L);
   static int NativeIdentifierKind(lua_State* L);
+  static int NativeBindApplicant(lua_State* L);
   static int NativeParticipated(lua_State* L);
   static int NativeManDaysUsed(lua_State* L);
   static int NativeScriptLine(lua_State* L);

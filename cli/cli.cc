@@ -17,6 +17,7 @@ int ExitCodeFor(const Status& status) {
     case StatusCode::kNotFound: return kExitIo;
     case StatusCode::kResourceExhausted:
     case StatusCode::kDeadlineExceeded: return kExitRecordErrors;
+    case StatusCode::kUnavailable: return kExitIo;
     case StatusCode::kInternal: return kExitInternal;
   }
   return kExitInternal;
@@ -29,10 +30,10 @@ Status WriteAtomically(const std::string& path, std::ostream& stdout_stream,
   Status s;
   {
     std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    if (!file) return NotFoundError("cannot create " + tmp);
+    if (!file) return UnavailableError("cannot create " + tmp + " (does the folder exist?)");
     s = write(file);
     file.close();
-    if (s.ok() && !file) s = InternalError("cannot write " + tmp);
+    if (s.ok() && !file) s = UnavailableError("cannot write " + tmp);
   }
   if (!s.ok()) {
     std::remove(tmp.c_str());
@@ -42,7 +43,7 @@ Status WriteAtomically(const std::string& path, std::ostream& stdout_stream,
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
     std::remove(tmp.c_str());
-    return NotFoundError("cannot write " + path + ": " + ec.message());
+    return UnavailableError("cannot write " + path + ": " + ec.message());
   }
   return Status::Ok();
 }

@@ -16,10 +16,10 @@ namespace smematch::cli {
 // Exit codes, shared by every command.
 enum ExitCode {
   kExitOk = 0,
-  kExitRecordErrors = 1,  // some records were invalid or a rule failed on them; the rest done
+  kExitRecordErrors = 1,  // a rule failed on a record (or, with --strict, a record was invalid)
   kExitUsage = 2,         // bad command line
   kExitRules = 3,         // the rule set could not be loaded, or rule tests failed
-  kExitIo = 4,            // an input file could not be read or the output written
+  kExitIo = 4,            // an input could not be read as a whole, or the output not written
   kExitInternal = 70,     // a bug
 };
 

@@ -62,6 +62,7 @@ int RunScreen(const std::vector<std::string>& args, std::ostream& out, std::ostr
       ("compact", "JSON Lines without reasons: outcome, failed criteria, missing fields, score")
       ("no-bom", "do not start CSV output with a UTF-8 byte order mark")
       ("quiet,q", "no progress or summary on standard error")
+      ("strict", "exit 1 if any record is invalid (invalid records are always reported)")
       ("instruction-budget", po::value(&budget), "Lua instructions one decision may run (default 1000000)")
       ("memory-limit-mb", po::value(&memory_mb), "Lua memory per thread in MiB (default 64)");
   po::options_description hidden;
@@ -79,8 +80,9 @@ int RunScreen(const std::vector<std::string>& args, std::ostream& out, std::ostr
     return kExitUsage;
   }
   if (vm.count("help")) {
-    out << desc << "\nexit codes: 0 all screened; 1 some records invalid or a rule failed on them;\n"
-                   "2 bad options; 3 rule set not loaded; 4 input not readable or output not written\n";
+    out << desc << "\nexit codes: 0 every record screened or reported; 1 a rule failed on a record\n"
+                   "(or, with --strict, a record was invalid); 2 bad options; 3 rule set not loaded;\n"
+                   "4 input not readable as a whole, or output not written\n";
     return kExitOk;
   }
   auto usage = [&](const std::string& m) {
@@ -104,6 +106,15 @@ int RunScreen(const std::vector<std::string>& args, std::ostream& out, std::ostr
     return usage("--input-format must be json, jsonl or csv, not '" + input_format + "'");
   }
   if (lang != "th" && lang != "en") return usage("--lang must be th or en, not '" + lang + "'");
+  if (format == "table") {
+    options.output = OutputFormat::kTable;
+  } else if (format == "jsonl") {
+    options.output = OutputFormat::kJsonLines;
+  } else if (format == "csv") {
+    options.output = OutputFormat::kCsv;
+  } else if (format != "auto") {
+    return usage("--format must be table, jsonl or csv, not '" + format + "'");
+  }
   options.write.lang = lang == "th" ? Lang::kTh : Lang::kEn;
   options.write.compact = vm.count("compact") > 0;
   options.csv_bom = vm.count("no-bom") == 0;
@@ -130,7 +141,11 @@ int RunScreen(const std::vector<std::string>& args, std::ostream& out, std::ostr
   if (!rules.ok()) {
     err << "smematch screen: the rule set in '" << rules_dir << "' was not loaded:\n"
         << rules.status().message() << "\n";
-    return rules.status().code() == StatusCode::kNotFound ? kExitIo : kExitRules;
+    return kExitRules;
+  }
+  for (const std::string& id : options.screen.programs) {
+    Result<const ProgramInfo*> p = (*rules)->Find(id, options.screen.as_of);
+    if (!p.ok()) return usage("--programs: " + p.status().message());
   }
 
   // Input.
@@ -160,14 +175,6 @@ int RunScreen(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (single_object) options.output = OutputFormat::kTable;
     else if (EndsWith(output, ".csv")) options.output = OutputFormat::kCsv;
     else options.output = OutputFormat::kJsonLines;
-  } else if (format == "table") {
-    options.output = OutputFormat::kTable;
-  } else if (format == "jsonl") {
-    options.output = OutputFormat::kJsonLines;
-  } else if (format == "csv") {
-    options.output = OutputFormat::kCsv;
-  } else {
-    return usage("--format must be table, jsonl or csv, not '" + format + "'");
   }
 
   const bool quiet = vm.count("quiet") > 0;
@@ -195,8 +202,15 @@ int RunScreen(const std::vector<std::string>& args, std::ostream& out, std::ostr
   });
   if (!written.ok()) {
     err << "smematch screen: " << written.message() << "\n";
-    if (!stats.ok()) return ExitCodeFor(stats.status());
-    return kExitIo;
+    // The input as a whole could not be read (malformed CSV quoting, a bad header, an
+    // invalid JSON document) or the output not written: both are exit 4. Anything else
+    // here is a bug.
+    switch (written.code()) {
+      case StatusCode::kInvalidArgument:
+      case StatusCode::kNotFound:
+      case StatusCode::kUnavailable: return kExitIo;
+      default: return ExitCodeFor(written);
+    }
   }
   const BatchStats& s = *stats;
   if (!quiet) {
@@ -209,7 +223,8 @@ int RunScreen(const std::vector<std::string>& args, std::ostream& out, std::ostr
         << " ineligible, " << s.outcomes[2] << " needs information, " << s.outcomes[3]
         << " rule errors; rule set " << (*rules)->hash().substr(0, 19) << "; " << s.seconds << " s\n";
   }
-  return s.bad_records > 0 || s.outcomes[3] > 0 ? kExitRecordErrors : kExitOk;
+  if (s.outcomes[static_cast<int>(Outcome::kError)] > 0) return kExitRecordErrors;
+  return s.bad_records > 0 && vm.count("strict") ? kExitRecordErrors : kExitOk;
 }
 
 }  // namespace smematch::cli

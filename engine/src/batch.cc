@@ -250,7 +250,7 @@ Result<BatchStats> ScreenBatch(std::istream& in, std::ostream& out,
       in.read(block.data(), static_cast<std::streamsize>(block.size()));
       doc.append(block.data(), static_cast<size_t>(in.gcount()));
       if (doc.size() > kMaxJsonDocumentBytes) {
-        return ResourceExhaustedError("JSON input larger than 256 MiB; use JSON Lines for large batches");
+        return InvalidArgumentError("JSON input larger than 256 MiB; use JSON Lines for large batches");
       }
     }
     nlohmann::json parsed = nlohmann::json::parse(doc, nullptr, false);
@@ -320,7 +320,7 @@ Result<BatchStats> ScreenBatch(std::istream& in, std::ostream& out,
       if (write_status.ok()) {
         out.write(c->output.data(), static_cast<std::streamsize>(c->output.size()));
         if (!out) {
-          write_status = InternalError("cannot write the output (disk full or closed pipe?)");
+          write_status = UnavailableError("cannot write the output (disk full or closed pipe?)");
           write_failed = true;
           pipeline.Abort();
         }
@@ -350,11 +350,14 @@ Result<BatchStats> ScreenBatch(std::istream& in, std::ostream& out,
     case InputFormat::kJsonLines: {
       std::string carry;
       size_t row = 1;
+      bool first_block = true;
       std::vector<size_t> oversized;
       bool skipping = false;  // inside an oversized line
       while (in && !write_failed) {
         in.read(block.data(), static_cast<std::streamsize>(block.size()));
         std::string_view got(block.data(), static_cast<size_t>(in.gcount()));
+        if (first_block && got.substr(0, 3) == "\xEF\xBB\xBF") got.remove_prefix(3);  // Excel's BOM
+        first_block = false;
         size_t last_nl = got.rfind('\n');
         if (skipping) {
           size_t nl = got.find('\n');
@@ -431,7 +434,7 @@ Result<BatchStats> ScreenBatch(std::istream& in, std::ostream& out,
       break;
     }
   }
-  if (in.bad()) read_status = InternalError("cannot read the input");
+  if (in.bad()) read_status = UnavailableError("cannot read the input");
   pipeline.Close(seq);
   for (std::thread& t : pool) t.join();
   writer.join();

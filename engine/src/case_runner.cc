@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -91,7 +92,11 @@ Result<CaseFileResult> RunCaseFile(const std::string& path, std::shared_ptr<cons
     std::string where = path + ": /cases/" + std::to_string(i);
     if (!c.is_object()) return InvalidArgumentError(where + ": expected an object");
     CaseResult cr;
-    cr.name = c.value("name", "case " + std::to_string(i + 1));
+    cr.name = c.contains("name") && c["name"].is_string() ? c["name"].get<std::string>()
+                                                          : "case " + std::to_string(i + 1);
+    if (c.contains("name") && !c["name"].is_string()) {
+      return InvalidArgumentError(where + ": /name: expected a string");
+    }
     where += " (" + cr.name + ")";
     json profile = c.contains("profile") ? c["profile"] : base;
     if (c.contains("with")) profile.merge_patch(c["with"]);  // RFC 7386: null removes a field
@@ -115,8 +120,11 @@ Result<CaseFileResult> RunCaseFile(const std::string& path, std::shared_ptr<cons
       return lang == Lang::kTh ? d.criteria[k].reason.th : d.criteria[k].reason.en;
     };
     if (d.outcome == Outcome::kError) mismatch("rule error: " + d.error.message());
-    std::string want_outcome = expect.value("outcome", "");
-    if (want_outcome.empty()) return InvalidArgumentError(where + ": /expect/outcome: required");
+    if (!expect.contains("outcome") || !expect["outcome"].is_string()) {
+      return InvalidArgumentError(where + ": /expect/outcome: required, one of eligible, " +
+                                  "ineligible, needs_information");
+    }
+    std::string want_outcome = expect["outcome"].get<std::string>();
     if (want_outcome != OutcomeName(d.outcome)) {
       std::string m = "outcome: expected " + want_outcome + ", got " + std::string(OutcomeName(d.outcome));
       for (size_t k = 0; k < d.criteria.size(); ++k) {
@@ -156,12 +164,18 @@ Result<CaseFileResult> RunCaseFile(const std::string& path, std::shared_ptr<cons
       if (!expect["score"].is_number()) return InvalidArgumentError(where + ": /expect/score: expected a number");
       double want = expect["score"].get<double>();
       if (!d.score || std::fabs(*d.score - want) > 1e-9) {
-        mismatch("score: expected " + expect["score"].dump() + ", got " +
-                 (d.score ? json(*d.score).dump() : std::string("none")));
+        std::string got = "none";
+        if (d.score) {
+          char buf[32];
+          std::snprintf(buf, sizeof buf, "%g", *d.score);
+          got = buf;
+        }
+        mismatch("score: expected " + expect["score"].dump() + ", got " + got);
       }
     }
     if (expect.contains("group")) {
-      std::string want = expect["group"].is_string() ? expect["group"].get<std::string>() : "";
+      if (!expect["group"].is_string()) return InvalidArgumentError(where + ": /expect/group: expected a string");
+      std::string want = expect["group"].get<std::string>();
       if (want != d.group) mismatch("group: expected " + want + ", got " + std::string(d.group));
     }
     if (expect.contains("reasons")) {

@@ -48,8 +48,10 @@ Status CsvReader::ReadAll(std::string_view text, std::vector<std::vector<std::st
 }
 
 void AppendCsvCell(std::string_view cell, std::string* out) {
-  bool formula = !cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '@' ||
-                                   (cell[0] == '-' && (cell.size() == 1 || cell[1] < '0' || cell[1] > '9')));
+  // OWASP CSV injection: a spreadsheet runs a cell starting with = + - @ (or tab, CR) as a
+  // formula. Our numeric cells are never negative, so every such cell is text: prefix it.
+  bool formula = !cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' ||
+                                   cell[0] == '@' || cell[0] == '\t' || cell[0] == '\r');
   bool quote = formula || cell.find_first_of(",\"\r\n") != std::string_view::npos;
   if (!quote) {
     out->append(cell);

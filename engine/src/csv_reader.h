@@ -48,7 +48,8 @@ class CsvReader {
 };
 
 // Appends `cell` to `*out`, quoted if it holds a comma, quote, CR or LF (RFC 4180), and
-// prefixed with ' if it starts with = + - @ so that spreadsheets do not run it as a formula.
+// prefixed with ' if it starts with = + - @ tab or CR so that spreadsheets do not run it as
+// a formula (OWASP CSV injection).
 void AppendCsvCell(std::string_view cell, std::string* out);
 
 }  // namespace smematch

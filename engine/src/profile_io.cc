@@ -131,6 +131,7 @@ std::string SetNumber(EnterpriseProfile& p, ProfileField f, double v) {
       return "";
     default:
       if (v != std::floor(v)) return "expected a whole number, got " + std::to_string(v);
+      if (v < -9.0e18 || v > 9.0e18) return "number out of range: " + std::to_string(v);
       return SetInteger(p, f, static_cast<int64_t>(v));
   }
 }
@@ -165,6 +166,13 @@ std::string CheckParticipation(const Participation& part) {
     return "man_days_used: expected 0 to 366, got " + std::to_string(part.man_days_used);
   }
   return "";
+}
+
+bool HasErrorFor(const std::vector<FieldError>& errors, std::string_view field) {
+  for (const FieldError& e : errors) {
+    if (e.field == field) return true;
+  }
+  return false;
 }
 
 std::string JsonError(simdjson::error_code e) {
@@ -453,10 +461,9 @@ Status ProfileReader::ParseJsonPadded(std::string_view json, EnterpriseProfile* 
   if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) {
     return fail("", "trailing content after the JSON object");
   }
-  if (!(seen & (1u << static_cast<int>(ProfileField::kId)))) errors->push_back({"/id", "required"});
-  if (!(seen & (1u << static_cast<int>(ProfileField::kName)))) {
-    errors->push_back({"/name", "required"});
-  }
+  // A null id or name is as absent as a missing one.
+  if (out->id.empty() && !HasErrorFor(*errors, "/id")) errors->push_back({"/id", "required"});
+  if (out->name.empty() && !HasErrorFor(*errors, "/name")) errors->push_back({"/name", "required"});
   if (!errors->empty()) return InvalidArgumentError(JoinFieldErrors(*errors));
   return Status::Ok();
 }

@@ -38,7 +38,9 @@ parameter "first_time_bonus_years" {
 criterion "is_sme" {
   th = "เป็นวิสาหกิจขนาดกลางและขนาดย่อม (SME)",
   en = "is a small or medium enterprise (SME)",
-  source = "[law] Ministerial Regulation B.E. 2562",
+  -- The seeds say BSC serves operators nationwide; limiting it to SMEs is our reading.
+  source = "[law] Ministerial Regulation B.E. 2562 for the sizes; [assumed] that BSC requires an SME",
+  assumed = true,
   test = function(e, p)
     local size = sme_size(e)
     return size ~= nil and size ~= "large"

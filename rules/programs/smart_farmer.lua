@@ -61,7 +61,8 @@ criterion "farmer_form" {
 criterion "own_farm_produce" {
   th = "แปรรูปผลผลิตการเกษตรของตนเองหรือของกลุ่ม",
   en = "processes its own or its group's farm produce",
-  source = "seed 002",
+  source = "seed 002 (farm produce to agro-industry); [assumed] that the produce must be its own",
+  assumed = true,
   test = function(e, p) return e.own_farm_produce == true end,
   pass = { th = "แปรรูปผลผลิตการเกษตรของตนเอง", en = "processes its own farm produce" },
   fail = {

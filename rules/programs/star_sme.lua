@@ -23,7 +23,8 @@ parameter "upper_north_pilot" {
   value = true,
   th = "โครงการนำร่องเฉพาะ 8 จังหวัดภาคเหนือตอนบน",
   en = "pilot limited to the 8 upper-northern provinces",
-  source = "seed 003 (pilot in the north); seed 001 (8 upper-northern provinces)",
+  source = "seed 003 (pilot in the north); seed 001 (8 upper-northern provinces); [assumed] that the pilot is exactly those 8",
+  assumed = true,
 }
 
 parameter "min_years_operating" {
@@ -70,7 +71,8 @@ criterion "is_sme" {
 criterion "pilot_area" {
   th = "ตั้งอยู่ในพื้นที่นำร่อง 8 จังหวัดภาคเหนือตอนบน",
   en = "located in the pilot area: the 8 upper-northern provinces",
-  source = "seed 003; seed 001",
+  source = "seed 003; seed 001; [assumed] the area is exactly the 8 upper-northern provinces",
+  assumed = true,
   test = function(e, p)
     return not p.upper_north_pilot or province(e.province).upper_north == true
   end,

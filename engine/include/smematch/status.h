@@ -20,6 +20,7 @@ enum class StatusCode {
   kFailedPrecondition,  // e.g. no version of a program is effective on the `as_of` date
   kResourceExhausted,   // a rule hit its instruction or memory budget; an input over a size cap
   kDeadlineExceeded,
+  kUnavailable,         // an input or output could not be read or written (I/O)
   kInternal,            // a bug in smematch, or a rule script's runtime error
 };
 
@@ -59,6 +60,7 @@ inline Status FailedPreconditionError(std::string m) {
 inline Status ResourceExhaustedError(std::string m) {
   return {StatusCode::kResourceExhausted, std::move(m)};
 }
+inline Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
 // Result<T> holds either a T or a non-OK Status.

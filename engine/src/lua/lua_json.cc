@@ -101,7 +101,6 @@ Status Convert(ToJsonState& st, int index, int depth, const std::string& path, j
 }
 
 Status Push(lua_State* L, const json& v, int depth, size_t* items, const LuaJsonLimits& limits) {
-  if (depth >= limits.max_depth) return InvalidArgumentError("JSON nested deeper than the limit");
   if (!lua_checkstack(L, 3)) return InvalidArgumentError("Lua stack exhausted");
   switch (v.type()) {
     case json::value_t::null:
@@ -129,6 +128,10 @@ Status Push(lua_State* L, const json& v, int depth, size_t* items, const LuaJson
     case json::value_t::binary: return InvalidArgumentError("binary values are not accepted");
     case json::value_t::array:
     case json::value_t::object: break;
+  }
+  // Like LuaToJson, depth counts tables: a scalar inside max_depth tables is fine.
+  if (depth >= limits.max_depth) {
+    return InvalidArgumentError("JSON nested deeper than " + std::to_string(limits.max_depth));
   }
   *items += v.size();
   if (*items > limits.max_items) return InvalidArgumentError("more items than the limit");

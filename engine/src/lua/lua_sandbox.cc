@@ -1,5 +1,6 @@
 #include "lua/lua_sandbox.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -18,8 +19,7 @@ std::string PopMessage(lua_State* L) {
 
 }  // namespace
 
-LuaSandbox::LuaSandbox(const RuleLimits& limits)
-    : limits_(limits), budget_(limits.instructions_per_decision) {
+LuaSandbox::LuaSandbox(const RuleLimits& limits) : limits_(limits) {
   hook_step_ = static_cast<int>(std::min<int64_t>(1000, std::max<int64_t>(1, limits.instructions_per_decision)));
   L_ = lua_newstate(Allocate, this);
   if (L_ == nullptr) std::abort();  // the cap is far above an empty state's size
@@ -72,12 +72,9 @@ void LuaSandbox::CountHook(lua_State* L, lua_Debug* /*ar*/) {
   if (!self->killed_) {
     if (!self->memory_exceeded_) {
       self->instructions_ += self->hook_step_;
-      if (self->instructions_ <= self->budget_) return;
+      if (self->instructions_ <= self->limits_.instructions_per_decision) return;
     }
-    self->killed_ = true;
-    // Re-arm on every instruction: a pcall in the script that catches this error gets
-    // killed again at its next instruction, until the error reaches our lua_pcall.
-    lua_sethook(L, CountHook, LUA_MASKCOUNT, 1);
+    self->MarkKilled(L);
   }
   if (self->memory_exceeded_) {
     luaL_error(L, "memory limit of %d MiB exceeded", static_cast<int>(self->limits_.memory_bytes >> 20));
@@ -86,8 +83,32 @@ void LuaSandbox::CountHook(lua_State* L, lua_Debug* /*ar*/) {
              static_cast<lua_Integer>(self->limits_.instructions_per_decision));
 }
 
-void LuaSandbox::Arm() {
-  instructions_ = 0;
+void LuaSandbox::MarkKilled(lua_State* L) {
+  killed_ = true;
+  // Remember where the script was, not where the re-armed kill finally unwinds from.
+  lua_Debug where;
+  kill_where_[0] = '\0';
+  for (int level = 0; lua_getstack(L, level, &where); ++level) {
+    lua_getinfo(L, "Sl", &where);
+    if (where.currentline > 0 && std::strncmp(where.source, "@engine/", 8) != 0) {
+      std::snprintf(kill_where_, sizeof kill_where_, "%s:%d: ", where.short_src, where.currentline);
+      break;
+    }
+  }
+  // Re-arm on every instruction: a pcall in the script that catches this error gets killed
+  // again at its next instruction, until the error reaches our lua_pcall.
+  lua_sethook(L, CountHook, LUA_MASKCOUNT, 1);
+}
+
+int LuaSandbox::RaiseBudgetExceeded(lua_State* L, const char* what) {
+  LuaSandbox* self = FromState(L);
+  if (!self->killed_) self->MarkKilled(L);
+  self->budget_reason_ = what;
+  return luaL_error(L, "instruction budget exceeded: %s", what);
+}
+
+void LuaSandbox::Arm(bool continue_budget) {
+  if (!continue_budget) instructions_ = 0;
   killed_ = false;
   memory_exceeded_ = false;
   lua_sethook(L_, CountHook, LUA_MASKCOUNT, hook_step_);
@@ -95,7 +116,7 @@ void LuaSandbox::Arm() {
 
 Status LuaSandbox::Load(std::string_view text, const std::string& chunk_name) {
   std::string name = "@" + chunk_name;
-  Arm();
+  Arm(false);
   int rc = luaL_loadbufferx(L_, text.data(), text.size(), name.c_str(), "t");
   if (rc == LUA_OK) return Status::Ok();
   std::string message = PopMessage(L_);
@@ -106,8 +127,8 @@ Status LuaSandbox::Load(std::string_view text, const std::string& chunk_name) {
   return InvalidArgumentError(message);
 }
 
-Status LuaSandbox::Call(int nargs, int nresults, StatusCode error_code) {
-  Arm();
+Status LuaSandbox::Call(int nargs, int nresults, StatusCode error_code, bool continue_budget) {
+  Arm(continue_budget);
   int rc = lua_pcall(L_, nargs, nresults, 0);
   if (rc == LUA_OK) return Status::Ok();
   std::string message = PopMessage(L_);
@@ -115,12 +136,20 @@ Status LuaSandbox::Call(int nargs, int nresults, StatusCode error_code) {
   if (exhausted) {
     ++kills_;
     lua_sethook(L_, CountHook, LUA_MASKCOUNT, hook_step_);
-    memory_exceeded_ = false;
     lua_gc(L_, LUA_GCCOLLECT);
-    if (rc == LUA_ERRMEM && message == "not enough memory") {
+    if (memory_exceeded_ || rc == LUA_ERRMEM) {
       message = "memory limit of " + std::to_string(limits_.memory_bytes >> 20) + " MiB exceeded";
+    } else if (!budget_reason_.empty()) {
+      message = "instruction budget exceeded: " + budget_reason_ + " would run too long";
+    } else {
+      message = "instruction budget of " + std::to_string(limits_.instructions_per_decision) +
+                " instructions per decision exceeded";
     }
-    return ResourceExhaustedError(message);
+    budget_reason_.clear();
+    std::string where = kill_where_;
+    memory_exceeded_ = false;
+    kill_where_[0] = '\0';
+    return ResourceExhaustedError(where + message);
   }
   return Status(error_code, message);
 }

@@ -33,29 +33,40 @@ class LuaSandbox {
   Status Load(std::string_view text, const std::string& chunk_name);
 
   // lua_pcall under the instruction budget and memory cap. On error pops the message and
-  // returns kResourceExhausted (budget or memory) or `error_code` with the message.
-  Status Call(int nargs, int nresults, StatusCode error_code = StatusCode::kInternal);
+  // returns kResourceExhausted (budget or memory) or `error_code` with the message. A call
+  // starts a new decision's budget unless `continue_budget` (resuming the same decision).
+  Status Call(int nargs, int nresults, StatusCode error_code = StatusCode::kInternal,
+              bool continue_budget = false);
 
-  // Lets the next calls run `n` decisions' worth of instructions (one call that screens n
-  // programs); 1 restores the budget of one decision.
-  void set_calls_per_budget(int n) { budget_ = limits_.instructions_per_decision * std::max(1, n); }
+  // Starts a new decision's budget within the current call (one call screens several
+  // programs: each gets the whole budget).
+  void BeginDecision() { instructions_ = 0; }
+  static LuaSandbox* From(lua_State* L) { return *static_cast<LuaSandbox**>(lua_getextraspace(L)); }
+
+  // Ends the current call as if it had run out of instructions: for C library functions the
+  // count hook cannot interrupt (pattern backtracking, table.move), called before they start.
+  // Does not return (raises a Lua error).
+  static int RaiseBudgetExceeded(lua_State* L, const char* what);
 
   size_t memory_used() const { return memory_used_; }
+  const RuleLimits& limits() const { return limits_; }
   uint64_t kills() const { return kills_; }
 
  private:
   static void* Allocate(void* ud, void* ptr, size_t old_size, size_t new_size);
   static void CountHook(lua_State* L, lua_Debug* ar);
-  void Arm();
+  void MarkKilled(lua_State* L);
+  void Arm(bool continue_budget);
 
   RuleLimits limits_;
   lua_State* L_ = nullptr;
   size_t memory_used_ = 0;
   int hook_step_ = 1000;
   int64_t instructions_ = 0;
-  int64_t budget_ = 0;
   bool killed_ = false;         // the current call ran out of instructions or memory
   bool memory_exceeded_ = false;
+  char kill_where_[160] = "";
+  std::string budget_reason_;   // set by RaiseBudgetExceeded   // "chunk:line:" where the budget ran out (first kill)
   uint64_t kills_ = 0;
 };
 

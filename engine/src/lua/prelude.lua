@@ -10,8 +10,11 @@ local native, FIELDS, LABELS, PROVINCES = ...
 
 local error, type, pairs, ipairs, next, select, tostring, tonumber = error, type, pairs, ipairs,
   next, select, tostring, tonumber
-local pcall, setmetatable, getmetatable, rawget = pcall, setmetatable, getmetatable, rawget
+local pcall, setmetatable, getmetatable, rawget, rawequal = pcall, setmetatable, getmetatable,
+  rawget, rawequal
+-- The originals: the prelude's own matching must not go through the bounded wrappers below.
 local s_format, s_gsub, s_match, s_rep = string.format, string.gsub, string.match, string.rep
+local s_gmatch, s_find = string.gmatch, string.find
 local t_concat, t_sort = table.concat, table.sort
 local m_floor, m_type = math.floor, math.type
 
@@ -19,6 +22,50 @@ local m_floor, m_type = math.floor, math.type
 -- remove what must never be reachable and hide the metatable itself.
 string.dump = nil
 getmetatable("").__metatable = false
+
+-- C library functions run to completion without the count hook firing. Pattern matching
+-- backtracks (a pattern with q repetitions can take about n^q steps over n characters) and
+-- table.move loops over any range, so both are bounded here before they start.
+local budget_exceeded = native.budget_exceeded
+-- A C library call may take as many steps as a whole decision may run instructions.
+local MAX_C_STEPS = native.instruction_budget()
+local s_byte = string.byte
+
+local function check_pattern(fn, subject, pattern)
+  if type(subject) ~= "string" or type(pattern) ~= "string" then return end
+  local q, i, n = 0, 1, #pattern
+  while i <= n do
+    local ch = s_byte(pattern, i)
+    if ch == 37 then           -- %x escapes the next character
+      i = i + 2
+    else
+      if ch == 42 or ch == 43 or ch == 45 or ch == 63 then q = q + 1 end   -- * + - ?
+      i = i + 1
+    end
+  end
+  if q > 0 and (#subject + 1) ^ q > MAX_C_STEPS then
+    budget_exceeded(fn .. " with " .. q .. " repetitions over " .. #subject .. " characters")
+  end
+end
+
+do
+  local find, match, gmatch, gsub = string.find, string.match, string.gmatch, string.gsub
+  string.find = function(s, p, init, plain)
+    if not plain then check_pattern("string.find", s, p) end
+    return find(s, p, init, plain)
+  end
+  string.match = function(s, p, init) check_pattern("string.match", s, p) return match(s, p, init) end
+  string.gmatch = function(s, p, init) check_pattern("string.gmatch", s, p) return gmatch(s, p, init) end
+  string.gsub = function(s, p, r, n) check_pattern("string.gsub", s, p) return gsub(s, p, r, n) end
+end
+
+local t_move = table.move
+local function bounded_move(a1, f, e, t, a2)
+  if type(f) == "number" and type(e) == "number" and e - f > MAX_C_STEPS then
+    budget_exceeded("table.move over " .. tostring(e - f + 1) .. " elements")
+  end
+  return t_move(a1, f, e, t, a2)
+end
 
 local engine = {}
 
@@ -87,14 +134,12 @@ setmetatable(data, {
         return v
       end
     end
-    local bit = FIELD_BIT[k]
-    if bit == nil then
-      if k == "participation" then
-        error("read past participation with participated(e, program, from_fy, to_fy) " ..
-              "or man_days_used(e, program, fiscal_year)", 2)
-      end
-      error("unknown profile field '" .. tostring(k) .. "'", 2)
+    if k == "participation" then
+      error("read past participation with participated(e, program, from_fy, to_fy) " ..
+            "or man_days_used(e, program, fiscal_year)", 2)
     end
+    local bit = FIELD_BIT[k]
+    if bit == nil then error("unknown profile field '" .. tostring(k) .. "'", 2) end
     missing = missing | bit
     return nil
   end,
@@ -216,7 +261,7 @@ end
 
 local function decimals(x, places)
   local s = s_format("%." .. places .. "f", x)
-  if s:find("%.") then s = s:gsub("0+$", ""):gsub("%.$", "") end
+  if s_find(s, ".", 1, true) then s = s_gsub(s_gsub(s, "0+$", ""), "%.$", "") end
   return s
 end
 
@@ -282,7 +327,7 @@ end
 
 -- Returns an error message for the first bad placeholder in `template`, or nil.
 local function check_template(template, params, has_values)
-  for ref, fmt in template:gmatch(PLACEHOLDER) do
+  for ref, fmt in s_gmatch(template, PLACEHOLDER) do
     local scope, name = s_match(ref, "^(%a)%.([%w_]+)$")
     local ok = (scope == "e" and FIELD_BIT[name] and name ~= "participation")
       or (scope == "p" and params[name] ~= nil)
@@ -406,9 +451,21 @@ function engine.new_script(path, kind)
   env._VERSION = VERSION
   env.string = copy(string)
   env.table = copy(table)
+  env.table.move = bounded_move
   env.math = copy(math, set_of("random", "randomseed"))
   env.utf8 = copy(utf8)
   for k, v in pairs(HELPERS) do env[k] = v end
+  -- A finalizer (__gc) could run outside any budgeted call (at shutdown, say), and a
+  -- metatable on the environment could hide globals from the seal: both refused.
+  env.setmetatable = function(t, mt)
+    if rawequal(t, env) then error("rule scripts cannot set a metatable on their environment", 2) end
+    if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+      error("finalizers (__gc) are not allowed in rule scripts", 2)
+    end
+    local ok, result = pcall(setmetatable, t, mt)
+    if not ok then error(result, 2) end
+    return result
+  end
 
   function env.settings(t)
     if kind ~= "settings" then
@@ -620,27 +677,37 @@ function engine.finish_script(rec)
   return rec.errors
 end
 
--- Freezes what scripts declared: their environments refuse new globals from now on (a test
--- must not keep state between applicants) and parameters become read-only. Globals stay in
--- the environment itself, so reading one costs one table lookup.
+-- Freezes what scripts declared: their environments refuse every global assignment from now
+-- on (a test must not keep state between applicants in globals; chunk-level locals cannot be
+-- watched, see docs/design.md) and parameters become read-only.
 function engine.seal()
-  local function no_new_globals(_, k)
+  local function no_globals(_, k)
     error("rule scripts cannot set global '" .. tostring(k) .. "' after loading; use local", 2)
   end
   for _, rec in ipairs(SCRIPTS) do
-    setmetatable(rec.env, { __newindex = no_new_globals, __metatable = false })
+    local env, backing = rec.env, {}
+    for k, v in next, env do backing[k] = v end   -- raw: no __pairs can hide a global
+    for k in next, backing do env[k] = nil end
+    setmetatable(env, { __index = backing, __newindex = no_globals, __metatable = false })
   end
   for _, prog in ipairs(PROGRAMS) do
     local names = {}
+    local values = {}
     for k, v in pairs(prog.param_values) do
       names[k] = true
       if type(v) == "table" then
-        local set = {}
-        for _, item in ipairs(v) do set[item] = true end
+        local list, set = v, {}
+        for _, item in ipairs(list) do set[item] = true end
+        v = setmetatable({}, {
+          __index = list, __newindex = readonly("a list parameter"), __metatable = false,
+          __len = function() return #list end,
+        })
         LIST_SETS[v] = set
       end
+      values[k] = v
     end
-    local values = setmetatable(copy(prog.param_values), {
+    prog.param_values = values
+    values = setmetatable(copy(values), {
       __index = function(_, k) error("unknown parameter '" .. tostring(k) .. "'; declared: " .. key_list(names), 2) end,
     })
     prog.params = view(values, "parameters")
@@ -713,10 +780,13 @@ end
 -- Evaluates the selected programs from position `j` (starting at criterion `first` of that
 -- program, with the accumulators as they stand) to the last. Keeps where it is in cur_j and
 -- cur_k, so that resume() can go on after a test raises.
+local begin_decision = native.begin_decision
+
 local function run(j, first)
   local e, c, n = E, CTX, #SELECTED
   while j <= n do
     local prog = PROGRAMS[SELECTED[j]]
+    if first == 1 then begin_decision() end  -- each decision has the whole budget
     cur_j, cur_prog = j, prog
     local tests, params = prog.tests, prog.params
     local count = #tests

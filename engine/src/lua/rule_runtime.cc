@@ -193,6 +193,20 @@ int RuleRuntime::NativeScriptLine(lua_State* L) {
   return 1;
 }
 
+int RuleRuntime::NativeBeginDecision(lua_State* L) {
+  LuaSandbox::From(L)->BeginDecision();
+  return 0;
+}
+
+int RuleRuntime::NativeInstructionBudget(lua_State* L) {
+  lua_pushinteger(L, static_cast<lua_Integer>(Self(L)->sandbox_.limits().instructions_per_decision));
+  return 1;
+}
+
+int RuleRuntime::NativeBudgetExceeded(lua_State* L) {
+  return LuaSandbox::RaiseBudgetExceeded(L, luaL_checkstring(L, 1));
+}
+
 int RuleRuntime::NativeCheckDate(lua_State* L) {
   size_t len;
   const char* s = luaL_checklstring(L, 1, &len);
@@ -214,6 +228,9 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
         {"participated", NativeParticipated}, {"man_days_used", NativeManDaysUsed},
         {"script_line", NativeScriptLine},   {"check_date", NativeCheckDate},
         {"bind_applicant", NativeBindApplicant},
+        {"budget_exceeded", NativeBudgetExceeded},
+        {"begin_decision", NativeBeginDecision},
+        {"instruction_budget", NativeInstructionBudget},
     };
     for (const luaL_Reg& r : natives) {
       lua_pushlightuserdata(L, this);
@@ -570,7 +587,6 @@ Status RuleRuntime::ScreenSelected(const EnterpriseProfile& profile, std::vector
   // One protected call fills the applicant and runs every program. The budget covers them
   // all; a program that raises is resumed past (missing data) or recorded (rule error) and
   // the programs after it run in a fresh call.
-  sandbox_.set_calls_per_budget(static_cast<int>(n));
   lua_pushvalue(L, kFillSlot);
   lua_pushboolean(L, true);
   Status s = sandbox_.Call(1, 0);
@@ -580,13 +596,13 @@ Status RuleRuntime::ScreenSelected(const EnterpriseProfile& profile, std::vector
     lua_Integer j = where.ok() ? lua_tointeger(L, -1) : 0;
     if (where.ok()) lua_pop(L, 1);
     if (j <= 0) {
-      sandbox_.set_calls_per_budget(1);
       lua_settop(L, top_);
       return s;  // the applicant could not even be filled in (memory)
     }
     if (s.code() != StatusCode::kResourceExhausted) {
       lua_pushvalue(L, kResumeSlot);
-      Status resumed = sandbox_.Call(0, 1);
+      // Resuming goes on with the same decision: its budget carries on too.
+      Status resumed = sandbox_.Call(0, 1, StatusCode::kInternal, /*continue_budget=*/true);
       if (!resumed.ok()) {
         s = std::move(resumed);
         continue;
@@ -601,7 +617,6 @@ Status RuleRuntime::ScreenSelected(const EnterpriseProfile& profile, std::vector
     lua_pushinteger(L, j);
     s = sandbox_.Call(1, 0);
   }
-  sandbox_.set_calls_per_budget(1);
   for (size_t j = 0; j < n; ++j) {
     Decision& d = (*out)[j];
     const ProgramInfo& program = *selected_[j];

@@ -62,6 +62,9 @@ class RuleRuntime {
   static int NativeManDaysUsed(lua_State* L);
   static int NativeScriptLine(lua_State* L);
   static int NativeCheckDate(lua_State* L);
+  static int NativeBudgetExceeded(lua_State* L);
+  static int NativeBeginDecision(lua_State* L);
+  static int NativeInstructionBudget(lua_State* L);
 
   Status ReadExplanation(const ProgramInfo& program, Decision* out);
 

@@ -121,12 +121,18 @@ class Worker {
         size_t row = c.first_row;
         size_t oversized = 0;
         std::string_view all(c.bytes.data(), c.bytes.size() - simdjson::SIMDJSON_PADDING);
-        while (!all.empty()) {
-          while (oversized < c.oversized_rows.size() && c.oversized_rows[oversized] == row) {
-            Record(c, row++, InvalidArgumentError("line longer than " +
-                                                  std::to_string(kMaxLineBytes >> 20) + " MiB"), "");
-            ++oversized;
+        auto report_oversized = [&](size_t upto) {
+          // Lines dropped for their length, in row order before line `upto`.
+          while (oversized < c.oversized_rows.size() && c.oversized_rows[oversized] <= upto) {
+            ++c.stats.records;
+            Record(c, c.oversized_rows[oversized++],
+                   InvalidArgumentError("line longer than " + std::to_string(kMaxLineBytes >> 20) +
+                                        " MiB"),
+                   "");
           }
+        };
+        while (!all.empty()) {
+          report_oversized(row);
           size_t nl = all.find('\n');
           std::string_view line = all.substr(0, nl);
           all.remove_prefix(nl == std::string_view::npos ? all.size() : nl + 1);
@@ -137,10 +143,7 @@ class Worker {
           }
           ++row;
         }
-        for (; oversized < c.oversized_rows.size(); ++oversized) {
-          Record(c, c.oversized_rows[oversized],
-                 InvalidArgumentError("line longer than " + std::to_string(kMaxLineBytes >> 20) + " MiB"), "");
-        }
+        report_oversized(SIZE_MAX);
         break;
       }
       case InputFormat::kCsv:

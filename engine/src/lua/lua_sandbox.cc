@@ -140,7 +140,8 @@ Status LuaSandbox::Call(int nargs, int nresults, StatusCode error_code, bool con
     if (memory_exceeded_ || rc == LUA_ERRMEM) {
       message = "memory limit of " + std::to_string(limits_.memory_bytes >> 20) + " MiB exceeded";
     } else if (!budget_reason_.empty()) {
-      message = "instruction budget exceeded: " + budget_reason_ + " would run too long";
+      message = "instruction budget of " + std::to_string(limits_.instructions_per_decision) +
+                " instructions per decision exceeded by " + budget_reason_;
     } else {
       message = "instruction budget of " + std::to_string(limits_.instructions_per_decision) +
                 " instructions per decision exceeded";

@@ -41,6 +41,13 @@ class LuaSandbox {
   // Starts a new decision's budget within the current call (one call screens several
   // programs: each gets the whole budget).
   void BeginDecision() { instructions_ = 0; }
+  // Counts `steps` of C library work as instructions. Returns false once over budget.
+  bool Charge(double steps) {
+    double total = static_cast<double>(instructions_) + steps;
+    if (total > static_cast<double>(limits_.instructions_per_decision)) return false;
+    instructions_ = static_cast<int64_t>(total);
+    return true;
+  }
   static LuaSandbox* From(lua_State* L) { return *static_cast<LuaSandbox**>(lua_getextraspace(L)); }
 
   // Ends the current call as if it had run out of instructions: for C library functions the

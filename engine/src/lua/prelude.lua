@@ -23,49 +23,91 @@ local m_floor, m_type = math.floor, math.type
 string.dump = nil
 getmetatable("").__metatable = false
 
--- C library functions run to completion without the count hook firing. Pattern matching
--- backtracks (a pattern with q repetitions can take about n^q steps over n characters) and
--- table.move loops over any range, so both are bounded here before they start.
-local budget_exceeded = native.budget_exceeded
--- A C library call may take as many steps as a whole decision may run instructions.
-local MAX_C_STEPS = native.instruction_budget()
-local s_byte = string.byte
+-- C library functions run to completion without the count hook firing: a pattern with q
+-- repetition items can backtrack about n^(q+1) steps over n characters (every start position),
+-- and string.rep, table.move, a plain find over a long string do linear work in a single
+-- instruction. Each wrapper below charges its work to the decision's instruction budget
+-- before the C function starts (1 step = 1 instruction); over budget, the call is killed.
+local charge = native.charge
+local s_byte, s_len = string.byte, string.len
 
-local function check_pattern(fn, subject, pattern)
-  if type(subject) ~= "string" or type(pattern) ~= "string" then return end
-  local q, i, n = 0, 1, #pattern
-  while i <= n do
+local function pattern_cost(subject, pattern)
+  local n = #subject + 1
+  local q, i, m = 0, 1, #pattern
+  while i <= m do
     local ch = s_byte(pattern, i)
-    if ch == 37 then           -- %x escapes the next character
+    if ch == 37 then           -- %: an escape, a class, %b (balanced: scans like a repetition)
+      if s_byte(pattern, i + 1) == 98 then q = q + 1 end
       i = i + 2
     else
       if ch == 42 or ch == 43 or ch == 45 or ch == 63 then q = q + 1 end   -- * + - ?
       i = i + 1
     end
   end
-  if q > 0 and (#subject + 1) ^ q > MAX_C_STEPS then
-    budget_exceeded(fn .. " with " .. q .. " repetitions over " .. #subject .. " characters")
+  return n ^ (q + 1)
+end
+
+local function charged_pattern(name, fn)
+  return function(s, p, ...)
+    if type(s) == "string" and type(p) == "string" then charge(pattern_cost(s, p), name) end
+    return fn(s, p, ...)
+  end
+end
+
+local function charged_linear(name, fn)
+  return function(s, ...)
+    if type(s) == "string" then charge(#s, name) end
+    return fn(s, ...)
   end
 end
 
 do
-  local find, match, gmatch, gsub = string.find, string.match, string.gmatch, string.gsub
+  local find = string.find
+  local pattern_find = charged_pattern("string.find", find)
   string.find = function(s, p, init, plain)
-    if not plain then check_pattern("string.find", s, p) end
-    return find(s, p, init, plain)
+    if plain and type(s) == "string" then
+      charge(#s, "string.find")
+      return find(s, p, init, plain)
+    end
+    return pattern_find(s, p, init, plain)
   end
-  string.match = function(s, p, init) check_pattern("string.match", s, p) return match(s, p, init) end
-  string.gmatch = function(s, p, init) check_pattern("string.gmatch", s, p) return gmatch(s, p, init) end
-  string.gsub = function(s, p, r, n) check_pattern("string.gsub", s, p) return gsub(s, p, r, n) end
+  string.match = charged_pattern("string.match", string.match)
+  string.gmatch = charged_pattern("string.gmatch", string.gmatch)
+  string.gsub = charged_pattern("string.gsub", string.gsub)
+  local rep = string.rep
+  string.rep = function(s, n, sep)
+    if type(n) == "number" and n > 0 then
+      local each = (type(s) == "string" and #s or 0) + (type(sep) == "string" and #sep or 0)
+      charge(n * (each + 1), "string.rep")
+    end
+    return rep(s, n, sep)
+  end
+  for _, name in ipairs({ "upper", "lower", "reverse", "sub", "byte", "len", "format" }) do
+    string[name] = charged_linear("string." .. name, string[name])
+  end
+  for _, name in ipairs({ "len", "codepoint", "offset", "codes" }) do
+    utf8[name] = charged_linear("utf8." .. name, utf8[name])
+  end
 end
 
-local t_move = table.move
-local function bounded_move(a1, f, e, t, a2)
-  if type(f) == "number" and type(e) == "number" and e - f > MAX_C_STEPS then
-    budget_exceeded("table.move over " .. tostring(e - f + 1) .. " elements")
+local function charged_table(name, fn)
+  return function(t, ...)
+    if type(t) == "table" then charge(#t, name) end
+    return fn(t, ...)
   end
-  return t_move(a1, f, e, t, a2)
 end
+
+local CHARGED_TABLE = {
+  concat = charged_table("table.concat", table.concat),
+  insert = charged_table("table.insert", table.insert),
+  remove = charged_table("table.remove", table.remove),
+  unpack = charged_table("table.unpack", table.unpack),
+  sort = charged_table("table.sort", table.sort),
+  move = function(a1, f, e, t, a2)
+    if type(f) == "number" and type(e) == "number" and e >= f then charge(e - f + 1, "table.move") end
+    return table.move(a1, f, e, t, a2)
+  end,
+}
 
 local engine = {}
 
@@ -451,7 +493,7 @@ function engine.new_script(path, kind)
   env._VERSION = VERSION
   env.string = copy(string)
   env.table = copy(table)
-  env.table.move = bounded_move
+  for k, v in pairs(CHARGED_TABLE) do env.table[k] = v end
   env.math = copy(math, set_of("random", "randomseed"))
   env.utf8 = copy(utf8)
   for k, v in pairs(HELPERS) do env[k] = v end

@@ -203,8 +203,13 @@ int RuleRuntime::NativeInstructionBudget(lua_State* L) {
   return 1;
 }
 
-int RuleRuntime::NativeBudgetExceeded(lua_State* L) {
-  return LuaSandbox::RaiseBudgetExceeded(L, luaL_checkstring(L, 1));
+// charge(steps, what): counts `steps` of C library work against the decision's budget.
+int RuleRuntime::NativeCharge(lua_State* L) {
+  lua_Number steps = luaL_checknumber(L, 1);
+  if (!LuaSandbox::From(L)->Charge(steps)) {
+    return LuaSandbox::RaiseBudgetExceeded(L, luaL_checkstring(L, 2));
+  }
+  return 0;
 }
 
 int RuleRuntime::NativeCheckDate(lua_State* L) {
@@ -228,7 +233,7 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
         {"participated", NativeParticipated}, {"man_days_used", NativeManDaysUsed},
         {"script_line", NativeScriptLine},   {"check_date", NativeCheckDate},
         {"bind_applicant", NativeBindApplicant},
-        {"budget_exceeded", NativeBudgetExceeded},
+        {"charge", NativeCharge},
         {"begin_decision", NativeBeginDecision},
         {"instruction_budget", NativeInstructionBudget},
     };
@@ -592,7 +597,7 @@ Status RuleRuntime::ScreenSelected(const EnterpriseProfile& profile, std::vector
   Status s = sandbox_.Call(1, 0);
   while (!s.ok()) {
     lua_pushvalue(L, kPositionSlot);
-    Status where = sandbox_.Call(0, 1);
+    Status where = sandbox_.Call(0, 1, StatusCode::kInternal, /*continue_budget=*/true);
     lua_Integer j = where.ok() ? lua_tointeger(L, -1) : 0;
     if (where.ok()) lua_pop(L, 1);
     if (j <= 0) {

@@ -78,6 +78,8 @@ void BM_EvaluateOnly(benchmark::State& state) {
     n += decisions.size();
   }
   state.counters["decisions/s"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
+  state.counters["replay%"] = 100.0 * static_cast<double>((*screener)->stats().replays) /
+                              static_cast<double>(std::max<int64_t>(1, state.iterations()));
 }
 BENCHMARK(BM_EvaluateOnly)->Threads(1)->Threads(2)->UseRealTime();
 

@@ -33,7 +33,103 @@ Result<std::set<std::string>> StringSet(const json& j, const std::string& where)
   return out;
 }
 
+std::string_view OutcomeWord(std::string_view outcome, Lang lang) {
+  if (lang == Lang::kEn) return outcome;
+  if (outcome == "pass") return "ผ่าน";
+  if (outcome == "fail") return "ไม่ผ่าน";
+  if (outcome == "needs_information") return "ต้องการข้อมูลเพิ่มเติม";
+  if (outcome == "not fail") return "ไม่ตกเกณฑ์";
+  return outcome;
+}
+
+// One line per criterion of a failing case: what the case expected of it (when it says),
+// what it got, and its reason.
+std::vector<std::string> CriteriaDetail(const ProgramInfo& prog, const Decision& d,
+                                        const json& expect, Lang lang) {
+  std::vector<std::string> lines;
+  if (d.criteria.size() != prog.criteria.size()) return lines;  // a rule error: no criteria
+  std::set<std::string> want_failed;
+  bool failed_given = expect.contains("failed") && expect["failed"].is_array();
+  if (failed_given) {
+    for (const json& id : expect["failed"]) {
+      if (id.is_string()) want_failed.insert(id.get<std::string>());
+    }
+  }
+  std::string want_outcome = expect.value("outcome", "");
+  for (size_t k = 0; k < prog.criteria.size(); ++k) {
+    const std::string& id = prog.criteria[k].id;
+    std::string got(CriterionOutcomeName(d.criteria[k].outcome));
+    std::string want;
+    if (want_failed.count(id)) want = "fail";
+    else if (want_outcome == "eligible") want = "pass";
+    else if (failed_given) want = "not fail";
+    bool met = want.empty() || want == got || (want == "not fail" && got != "fail");
+    const std::string& reason = lang == Lang::kTh ? d.criteria[k].reason.th : d.criteria[k].reason.en;
+    std::string line = met ? "  " : "! ";
+    line += id + ": ";
+    if (!want.empty()) {
+      line += std::string(lang == Lang::kTh ? "คาดว่า " : "expected ") +
+              std::string(OutcomeWord(want, lang)) + (lang == Lang::kTh ? ", ผลจริง " : ", got ");
+    }
+    line += std::string(OutcomeWord(got, lang)) + ": " + reason;
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
 }  // namespace
+
+size_t CoverageReport::covered() const {
+  return static_cast<size_t>(std::count_if(criteria.begin(), criteria.end(),
+                                           [](const CriterionCoverage& c) { return c.covered(); }));
+}
+
+double CoverageReport::percent() const {
+  if (criteria.empty()) return 100.0;
+  return 100.0 * static_cast<double>(covered()) / static_cast<double>(criteria.size());
+}
+
+CoverageReport ComputeCoverage(const RuleSet& rules, std::span<const CaseFileResult> results,
+                               bool all_programs) {
+  std::set<std::string> programs;
+  for (const CaseFileResult& r : results) programs.insert(r.program);
+  if (all_programs) {
+    for (const std::string& id : rules.program_ids()) programs.insert(id);
+  }
+  std::vector<const ProgramInfo*> versions;
+  for (const ProgramInfo& p : rules.programs()) {
+    if (programs.count(p.id)) versions.push_back(&p);
+  }
+  std::stable_sort(versions.begin(), versions.end(), [](const ProgramInfo* a, const ProgramInfo* b) {
+    if (a->id != b->id) return a->id < b->id;
+    return a->effective_from < b->effective_from;
+  });
+  CoverageReport report;
+  for (const ProgramInfo* p : versions) {
+    for (const CriterionInfo& c : p->criteria) {
+      CriterionCoverage cov;
+      cov.program = p->id;
+      cov.version = p->version;
+      cov.script = p->script;
+      cov.criterion = c.id;
+      cov.line = c.line;
+      report.criteria.push_back(std::move(cov));
+    }
+  }
+  for (const CaseFileResult& r : results) {
+    for (const CaseResult& c : r.cases) {
+      for (const auto& [id, outcome] : c.criteria) {
+        for (CriterionCoverage& cov : report.criteria) {
+          if (cov.script != r.script || cov.criterion != id) continue;
+          if (outcome == "pass") ++cov.pass;
+          else if (outcome == "fail") ++cov.fail;
+          else ++cov.needs_information;
+        }
+      }
+    }
+  }
+  return report;
+}
 
 size_t CaseFileResult::failures() const {
   return static_cast<size_t>(std::count_if(cases.begin(), cases.end(),
@@ -80,6 +176,10 @@ Result<CaseFileResult> RunCaseFile(const std::string& path, std::shared_ptr<cons
   if (!base.is_object()) return InvalidArgumentError(path + ": /base: expected a profile object");
   if (!doc.contains("cases") || !doc["cases"].is_array()) {
     return InvalidArgumentError(path + ": /cases: expected an array of cases");
+  }
+  if (Result<const ProgramInfo*> version = rules->Find(result.program, options.as_of); version.ok()) {
+    result.version = (*version)->version;
+    result.script = (*version)->script;
   }
   Result<std::unique_ptr<Screener>> screener = Screener::Create(rules);
   if (!screener.ok()) return screener.status();
@@ -198,6 +298,7 @@ Result<CaseFileResult> RunCaseFile(const std::string& path, std::shared_ptr<cons
       }
     }
     cr.passed = cr.mismatches.empty();
+    if (!cr.passed) cr.criteria_detail = CriteriaDetail(prog, d, expect, lang);
     result.cases.push_back(std::move(cr));
   }
   return result;

@@ -28,7 +28,7 @@ struct Screener::Impl {
 
   std::shared_ptr<const RuleSet> rules;
   RuleRuntime runtime;
-  Stats stats;
+  mutable Stats stats;
   // The programs selected by the last options, resolved for their as_of date.
   bool resolved = false;
   Date as_of;
@@ -88,6 +88,9 @@ Status Screener::Screen(const EnterpriseProfile& profile, const ScreenOptions& o
 }
 
 const RuleSet& Screener::rules() const { return *impl_->rules; }
-const Screener::Stats& Screener::stats() const { return impl_->stats; }
+const Screener::Stats& Screener::stats() const {
+  impl_->stats.replays = impl_->runtime.sandbox().replays();
+  return impl_->stats;
+}
 
 }  // namespace smematch

@@ -85,6 +85,7 @@ class Screener {
     uint64_t decisions = 0;
     uint64_t rule_errors = 0;
     uint64_t budget_kills = 0;  // instruction or memory budget exceeded
+    uint64_t replays = 0;       // screenings redone counting every instruction (see design.md)
   };
   const Stats& stats() const;
 

@@ -1,13 +1,72 @@
 #include "lua/lua_sandbox.h"
 
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <cstring>
 
 namespace smematch {
 namespace {
 
 LuaSandbox* FromState(lua_State* L) { return *static_cast<LuaSandbox**>(lua_getextraspace(L)); }
+
+// The sandbox running a fast call on this thread, for the timer's signal handler.
+thread_local LuaSandbox* tl_running = nullptr;
+
+// One CPU-clock timer per thread that runs fast calls, deleted when the thread ends.
+struct ThreadTimer {
+  timer_t id{};
+  bool made = false;
+  bool failed = false;
+  ~ThreadTimer() {
+    if (made) timer_delete(id);
+  }
+};
+thread_local ThreadTimer tl_timer;
+
+int TickSignal() { return SIGRTMIN + 3; }
+
+void OnTick(int /*sig*/, siginfo_t* /*info*/, void* /*context*/) {
+  if (LuaSandbox* s = tl_running) s->Tick();
+}
+
+// Returns whether this thread has its tick timer (creating it on first use).
+bool EnsureThreadTimer() {
+  static std::once_flag handler_once;
+  std::call_once(handler_once, [] {
+    struct sigaction sa {};
+    sa.sa_sigaction = OnTick;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(TickSignal(), &sa, nullptr);
+  });
+  if (tl_timer.made) return true;
+  if (tl_timer.failed) return false;
+  sigevent sev{};
+  sev.sigev_notify = SIGEV_THREAD_ID;
+  sev.sigev_signo = TickSignal();
+  sev._sigev_un._tid = static_cast<pid_t>(::syscall(SYS_gettid));
+  // CLOCK_MONOTONIC is a high-resolution timer; the thread CPU clocks are only checked at
+  // scheduler ticks (milliseconds), too coarse for the bound below.
+  if (timer_create(CLOCK_MONOTONIC, &sev, &tl_timer.id) != 0) {
+    tl_timer.failed = true;
+    return false;
+  }
+  itimerspec every{};
+  every.it_interval.tv_nsec = LuaSandbox::kTickMicros * 1000L;
+  every.it_value = every.it_interval;
+  if (timer_settime(tl_timer.id, 0, &every, nullptr) != 0) {
+    timer_delete(tl_timer.id);
+    tl_timer.failed = true;
+    return false;
+  }
+  tl_timer.made = true;
+  return true;
+}
 
 std::string PopMessage(lua_State* L) {
   size_t len = 0;
@@ -43,6 +102,28 @@ LuaSandbox::LuaSandbox(const RuleLimits& limits) : limits_(limits) {
   // Stop the incremental collector from trailing allocation too far: rules are small and
   // short-lived garbage (reason strings) should not pile up toward the cap.
   lua_gc(L_, LUA_GCGEN, 0, 0);
+  fast_possible_ = limits.instructions_per_decision >= kMinFastBudget;
+}
+
+void LuaSandbox::Tick() {
+  if (!in_fast_call_ || abort_armed_) return;
+  // A tick inside a call: the call may run longer than kTickMicros, so it is redone counting
+  // every instruction. Calls that finish between two ticks ran under kTickMicros.
+  abort_armed_ = 1;
+  lua_sethook(L_, AbortHook, LUA_MASKCOUNT, 1);  // async-signal-safe by design (lua.c)
+}
+
+void LuaSandbox::AbortHook(lua_State* L, lua_Debug* /*ar*/) {
+  FromState(L)->replay_ = true;
+  luaL_error(L, "replay in deterministic mode");  // the hook stays armed: pcall cannot swallow it
+}
+
+int LuaSandbox::RaiseReplayFrom(lua_State* L) {
+  LuaSandbox* self = FromState(L);
+  self->replay_ = true;
+  self->abort_armed_ = 1;
+  lua_sethook(L, AbortHook, LUA_MASKCOUNT, 1);
+  return luaL_error(L, "replay in deterministic mode");
 }
 
 LuaSandbox::~LuaSandbox() {
@@ -128,8 +209,31 @@ Status LuaSandbox::Load(std::string_view text, const std::string& chunk_name) {
 }
 
 Status LuaSandbox::Call(int nargs, int nresults, StatusCode error_code, bool continue_budget) {
-  Arm(continue_budget);
-  int rc = lua_pcall(L_, nargs, nresults, 0);
+  int rc;
+  if (fast_ && EnsureThreadTimer()) {
+    if (!continue_budget) instructions_ = 0;
+    killed_ = false;
+    memory_exceeded_ = false;
+    replay_ = false;
+    ticks_ = 0;
+    abort_armed_ = 0;
+    lua_sethook(L_, nullptr, 0, 0);
+    tl_running = this;
+    in_fast_call_ = true;
+    rc = lua_pcall(L_, nargs, nresults, 0);
+    in_fast_call_ = false;
+    tl_running = nullptr;
+    if (abort_armed_) lua_sethook(L_, nullptr, 0, 0);
+    if (replay_) {
+      if (rc != LUA_OK) lua_pop(L_, 1);
+      else lua_pop(L_, nresults == LUA_MULTRET ? 0 : nresults);
+      ++replays_;
+      return Status(StatusCode::kDeadlineExceeded, "replay in deterministic mode");
+    }
+  } else {
+    Arm(continue_budget);
+    rc = lua_pcall(L_, nargs, nresults, 0);
+  }
   if (rc == LUA_OK) return Status::Ok();
   std::string message = PopMessage(L_);
   bool exhausted = killed_ || memory_exceeded_ || rc == LUA_ERRMEM;

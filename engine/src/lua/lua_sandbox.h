@@ -1,14 +1,26 @@
 // LuaSandbox: one Lua state for untrusted rule scripts, with a memory cap (counting allocator)
-// and an instruction budget per call (count hook that re-arms so that pcall inside a script
-// cannot swallow a kill; after Redis scripting). Only the base, table, string, math and utf8
-// libraries are opened; chunks load as text only. Not thread-safe: one per thread; not
-// copyable or movable (the hook and allocator hold its address).
+// and an instruction budget per decision (count hook that re-arms so that pcall inside a
+// script cannot swallow a kill; after Redis scripting). Only the base, table, string, math and
+// utf8 libraries are opened; chunks load as text only.
+//
+// A count hook makes Lua call luaG_traceexec before every VM instruction (38 % of a decision's
+// cost). So calls can run in *fast mode*: no hook, while a per-thread timer ticks every
+// kTickMicros of wall time; a tick that lands inside a call makes the signal handler arm a hook
+// that aborts it, and Call returns kDeadlineExceeded: the caller redoes that unit of work in
+// the default *deterministic mode*, counting every instruction from the start (about 1 % of
+// 2-µs calls). A fast call that completes saw no tick, so it ran under kTickMicros, far less
+// than any Lua VM needs for the budget's instructions (≥ 1 M): decisions are the same in both
+// modes. Charged C work past a quarter of the budget also goes to deterministic mode.
+//
+// Not thread-safe: one per thread; not copyable or movable (the hook, the allocator and the
+// signal handler hold its address).
 #ifndef SMEMATCH_ENGINE_SRC_LUA_LUA_SANDBOX_H_
 #define SMEMATCH_ENGINE_SRC_LUA_LUA_SANDBOX_H_
 
 #include <lua.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -38,6 +50,15 @@ class LuaSandbox {
   Status Call(int nargs, int nresults, StatusCode error_code = StatusCode::kInternal,
               bool continue_budget = false);
 
+  // Makes the following calls run in fast mode (see above) or deterministic mode. Fast mode
+  // is used only when the budget is at least kMinFastBudget and the thread timer works.
+  void set_fast(bool fast) { fast_ = fast && fast_possible_; }
+  static constexpr int kTickMicros = 250;
+  static constexpr int64_t kMinFastBudget = 1'000'000;
+  uint64_t replays() const { return replays_; }
+  // Called from the thread timer's signal handler: async-signal-safe.
+  void Tick();
+
   // Starts a new decision's budget within the current call (one call screens several
   // programs: each gets the whole budget).
   void BeginDecision() { instructions_ = 0; }
@@ -48,12 +69,19 @@ class LuaSandbox {
     instructions_ = static_cast<int64_t>(total);
     return true;
   }
+  // In fast mode VM instructions are not counted, only charged C work: past a quarter of the
+  // budget the call must be replayed to count exactly.
+  bool ChargeNeedsReplay() const {
+    return in_fast_call_ && instructions_ * 4 > limits_.instructions_per_decision;
+  }
   static LuaSandbox* From(lua_State* L) { return *static_cast<LuaSandbox**>(lua_getextraspace(L)); }
 
   // Ends the current call as if it had run out of instructions: for C library functions the
   // count hook cannot interrupt (pattern backtracking, table.move), called before they start.
   // Does not return (raises a Lua error).
   static int RaiseBudgetExceeded(lua_State* L, const char* what);
+  // Ends the current fast call so that it is replayed in deterministic mode (raises).
+  static int RaiseReplayFrom(lua_State* L);
 
   size_t memory_used() const { return memory_used_; }
   const RuleLimits& limits() const { return limits_; }
@@ -62,6 +90,8 @@ class LuaSandbox {
  private:
   static void* Allocate(void* ud, void* ptr, size_t old_size, size_t new_size);
   static void CountHook(lua_State* L, lua_Debug* ar);
+  static void AbortHook(lua_State* L, lua_Debug* ar);
+
   void MarkKilled(lua_State* L);
   void Arm(bool continue_budget);
 
@@ -75,6 +105,13 @@ class LuaSandbox {
   char kill_where_[160] = "";
   std::string budget_reason_;   // set by RaiseBudgetExceeded   // "chunk:line:" where the budget ran out (first kill)
   uint64_t kills_ = 0;
+  bool fast_ = false;
+  bool fast_possible_ = false;
+  bool in_fast_call_ = false;
+  volatile std::sig_atomic_t ticks_ = 0;
+  volatile std::sig_atomic_t abort_armed_ = 0;
+  bool replay_ = false;
+  uint64_t replays_ = 0;
 };
 
 }  // namespace smematch

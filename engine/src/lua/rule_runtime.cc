@@ -206,9 +206,9 @@ int RuleRuntime::NativeInstructionBudget(lua_State* L) {
 // charge(steps, what): counts `steps` of C library work against the decision's budget.
 int RuleRuntime::NativeCharge(lua_State* L) {
   lua_Number steps = luaL_checknumber(L, 1);
-  if (!LuaSandbox::From(L)->Charge(steps)) {
-    return LuaSandbox::RaiseBudgetExceeded(L, luaL_checkstring(L, 2));
-  }
+  LuaSandbox* sandbox = LuaSandbox::From(L);
+  if (!sandbox->Charge(steps)) return LuaSandbox::RaiseBudgetExceeded(L, luaL_checkstring(L, 2));
+  if (sandbox->ChargeNeedsReplay()) return LuaSandbox::RaiseReplayFrom(L);
   return 0;
 }
 
@@ -584,6 +584,16 @@ Status RuleRuntime::Select(const std::vector<const ProgramInfo*>& programs) {
 }
 
 Status RuleRuntime::ScreenSelected(const EnterpriseProfile& profile, std::vector<Decision>* out) {
+  sandbox_.set_fast(true);
+  Status s = ScreenSelectedOnce(profile, out);
+  sandbox_.set_fast(false);
+  // A call ran long enough to need exact counting: redo this applicant from the start.
+  if (s.code() == StatusCode::kDeadlineExceeded) s = ScreenSelectedOnce(profile, out);
+  return s;
+}
+
+Status RuleRuntime::ScreenSelectedOnce(const EnterpriseProfile& profile,
+                                       std::vector<Decision>* out) {
   applicant_ = &profile;
   lua_State* L = sandbox_.state();
   const size_t n = selected_.size();
@@ -596,8 +606,16 @@ Status RuleRuntime::ScreenSelected(const EnterpriseProfile& profile, std::vector
   lua_pushboolean(L, true);
   Status s = sandbox_.Call(1, 0);
   while (!s.ok()) {
+    if (s.code() == StatusCode::kDeadlineExceeded) {
+      lua_settop(L, top_);
+      return s;
+    }
     lua_pushvalue(L, kPositionSlot);
     Status where = sandbox_.Call(0, 1, StatusCode::kInternal, /*continue_budget=*/true);
+    if (where.code() == StatusCode::kDeadlineExceeded) {
+      lua_settop(L, top_);
+      return where;
+    }
     lua_Integer j = where.ok() ? lua_tointeger(L, -1) : 0;
     if (where.ok()) lua_pop(L, 1);
     if (j <= 0) {
@@ -608,6 +626,10 @@ Status RuleRuntime::ScreenSelected(const EnterpriseProfile& profile, std::vector
       lua_pushvalue(L, kResumeSlot);
       // Resuming goes on with the same decision: its budget carries on too.
       Status resumed = sandbox_.Call(0, 1, StatusCode::kInternal, /*continue_budget=*/true);
+      if (resumed.code() == StatusCode::kDeadlineExceeded) {
+        lua_settop(L, top_);
+        return resumed;
+      }
       if (!resumed.ok()) {
         s = std::move(resumed);
         continue;
@@ -676,8 +698,19 @@ void RuleRuntime::Explain(const ProgramInfo& program, Decision* out) {
     read = ReadExplanation(program, out);
     return 0;
   };
+  sandbox_.set_fast(true);
   lua_pushvalue(L, kExplainSlot);
   s = Protected(sandbox_, run, 1, 0);
+  sandbox_.set_fast(false);
+  if (s.code() == StatusCode::kDeadlineExceeded) {  // ran long: redo counting every instruction
+    lua_settop(L, top_);
+    out->criteria.clear();
+    out->benefit.reset();
+    out->score.reset();
+    out->group = {};
+    lua_pushvalue(L, kExplainSlot);
+    s = Protected(sandbox_, run, 1, 0);
+  }
   if (s.ok()) s = read;
   lua_settop(L, top_);
   if (!s.ok()) {

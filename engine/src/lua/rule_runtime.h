@@ -67,6 +67,7 @@ class RuleRuntime {
   static int NativeInstructionBudget(lua_State* L);
 
   Status ReadExplanation(const ProgramInfo& program, Decision* out);
+  Status ScreenSelectedOnce(const EnterpriseProfile& profile, std::vector<Decision>* out);
 
   LuaSandbox sandbox_;
   const EnterpriseProfile* applicant_ = nullptr;

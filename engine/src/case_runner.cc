@@ -64,7 +64,8 @@ std::vector<std::string> CriteriaDetail(const ProgramInfo& prog, const Decision&
     else if (want_outcome == "eligible") want = "pass";
     else if (failed_given) want = "not fail";
     bool met = want.empty() || want == got || (want == "not fail" && got != "fail");
-    const std::string& reason = lang == Lang::kTh ? d.criteria[k].reason.th : d.criteria[k].reason.en;
+    const LocalizedText& reasons = d.criteria[k].reason;
+    const std::string& reason = lang == Lang::kTh ? reasons.th : reasons.en;
     std::string line = met ? "  " : "! ";
     line += id + ": ";
     if (!want.empty()) {
@@ -100,10 +101,11 @@ CoverageReport ComputeCoverage(const RuleSet& rules, std::span<const CaseFileRes
   for (const ProgramInfo& p : rules.programs()) {
     if (programs.count(p.id)) versions.push_back(&p);
   }
-  std::stable_sort(versions.begin(), versions.end(), [](const ProgramInfo* a, const ProgramInfo* b) {
-    if (a->id != b->id) return a->id < b->id;
-    return a->effective_from < b->effective_from;
-  });
+  std::stable_sort(versions.begin(), versions.end(),
+                   [](const ProgramInfo* a, const ProgramInfo* b) {
+                     if (a->id != b->id) return a->id < b->id;
+                     return a->effective_from < b->effective_from;
+                   });
   CoverageReport report;
   for (const ProgramInfo* p : versions) {
     for (const CriterionInfo& c : p->criteria) {

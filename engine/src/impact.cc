@@ -80,14 +80,16 @@ Result<Plan> MakePlan(const RuleSet& before, const RuleSet& after, const ImpactO
   }
   const bool same_context =
       SameFile(FindFile(before, "/settings.lua", true), FindFile(after, "/settings.lua", true)) &&
-      SameFile(FindFile(before, "/data/provinces.csv", true), FindFile(after, "/data/provinces.csv", true));
+      SameFile(FindFile(before, "/data/provinces.csv", true),
+               FindFile(after, "/data/provinces.csv", true));
   plan.before_options.as_of = plan.after_options.as_of = options.as_of;
   plan.before_options.explain = plan.after_options.explain = false;
   for (const std::string& id : ids) {
     Result<const ProgramInfo*> b = before.Find(id, options.as_of);
     Result<const ProgramInfo*> a = after.Find(id, options.as_of);
     if (!b.ok() && !a.ok()) {
-      if (b.status().code() == StatusCode::kNotFound && a.status().code() == StatusCode::kNotFound) {
+      if (b.status().code() == StatusCode::kNotFound &&
+          a.status().code() == StatusCode::kNotFound) {
         return NotFoundError("unknown program '" + id + "' in both rule sets");
       }
       return FailedPreconditionError("no version of program " + id + " is effective on " +
@@ -107,9 +109,9 @@ Result<Plan> MakePlan(const RuleSet& before, const RuleSet& after, const ImpactO
       p.info.version_after = p.after->version;
       p.info.script_after = p.after->script;
     }
-    p.info.rules_changed =
-        !(p.before && p.after && same_context &&
-          SameFile(FindFile(before, p.before->script, false), FindFile(after, p.after->script, false)));
+    p.info.rules_changed = !(p.before && p.after && same_context &&
+                             SameFile(FindFile(before, p.before->script, false),
+                                      FindFile(after, p.after->script, false)));
     if (p.after && p.info.rules_changed) {
       p.after_index = static_cast<int>(plan.after_options.programs.size());
       plan.after_options.programs.push_back(id);
@@ -331,7 +333,8 @@ class Worker {
     }
     for (; oversized < c.oversized_rows.size(); ++oversized) {
       ++c.records;
-      c.errors.push_back({c.oversized_rows[oversized], "", InvalidArgumentError("line longer than 4 MiB")});
+      c.errors.push_back(
+          {c.oversized_rows[oversized], "", InvalidArgumentError("line longer than 4 MiB")});
     }
   }
 
@@ -373,12 +376,15 @@ class Worker {
                                                  profile_.annual_revenue_thb, plan_.tie_break);
       if (s) size = static_cast<size_t>(*s);
     }
-    size_t form = profile_.legal_form ? static_cast<size_t>(*profile_.legal_form) : plan_.form_keys - 1;
+    size_t form =
+        profile_.legal_form ? static_cast<size_t>(*profile_.legal_form) : plan_.form_keys - 1;
 
     const size_t n = plan_.programs.size();
     for (size_t j = 0; j < n; ++j) {
       const ProgramPlan& p = plan_.programs[j];
-      const Decision* b = p.before_index == kNoIndex ? nullptr : &before_decisions_[static_cast<size_t>(p.before_index)];
+      const Decision* b = p.before_index == kNoIndex
+                              ? nullptr
+                              : &before_decisions_[static_cast<size_t>(p.before_index)];
       const Decision* a = nullptr;
       if (p.after != nullptr) {
         a = p.info.rules_changed ? &after_decisions_[static_cast<size_t>(p.after_index)] : b;
@@ -401,11 +407,13 @@ class Worker {
     ch.row = row;
     ch.id = profile_.id;
     ch.program = p.info.id;
-    ch.province = province < plan_.provinces->all().size() ? plan_.provinces->all()[province].iso_code
-                                                           : std::string("unknown");
+    ch.province = province < plan_.provinces->all().size()
+                      ? plan_.provinces->all()[province].iso_code
+                      : std::string("unknown");
     ch.region = region < RegionLabels().size() ? std::string(RegionLabels()[region].id) : "unknown";
     ch.sme_size = size < SmeSizeLabels().size() ? std::string(SmeSizeLabels()[size].id) : "unknown";
-    ch.legal_form = form < LegalFormLabels().size() ? std::string(LegalFormLabels()[form].id) : "unknown";
+    ch.legal_form =
+        form < LegalFormLabels().size() ? std::string(LegalFormLabels()[form].id) : "unknown";
     FillSide(p.before, b, &ch.before);
     FillSide(p.after, a, &ch.after);
     for (const auto& [kb, ka] : p.criteria) {
@@ -454,28 +462,34 @@ std::vector<ImpactTotalsRow> TotalsRows(const Plan& plan, const Totals& t) {
     }
   };
   for (size_t j = 0; j < n; ++j) {
-    rows.push_back({"program", plan.programs[j].info.id, {}, plan.programs[j].info.id, t.program[j]});
+    rows.push_back(
+        {"program", plan.programs[j].info.id, {}, plan.programs[j].info.id, t.program[j]});
   }
   std::span<const EnumLabel> regions = RegionLabels();
-  emit("region", t.region, plan.region_keys, true, [&](size_t k) -> std::pair<std::string, LocalizedText> {
-    if (k >= regions.size()) return {"unknown", {}};
-    return {std::string(regions[k].id), {std::string(regions[k].th), std::string(regions[k].en)}};
-  });
+  emit("region", t.region, plan.region_keys, true,
+       [&](size_t k) -> std::pair<std::string, LocalizedText> {
+         if (k >= regions.size()) return {"unknown", {}};
+         return {std::string(regions[k].id),
+                 {std::string(regions[k].th), std::string(regions[k].en)}};
+       });
   const auto& provinces = plan.provinces->all();
-  emit("province", t.province, plan.province_keys, true, [&](size_t k) -> std::pair<std::string, LocalizedText> {
-    if (k >= provinces.size()) return {"unknown", {}};
-    return {provinces[k].iso_code, {provinces[k].name_th, provinces[k].name_en}};
-  });
+  emit("province", t.province, plan.province_keys, true,
+       [&](size_t k) -> std::pair<std::string, LocalizedText> {
+         if (k >= provinces.size()) return {"unknown", {}};
+         return {provinces[k].iso_code, {provinces[k].name_th, provinces[k].name_en}};
+       });
   std::span<const EnumLabel> sizes = SmeSizeLabels();
-  emit("sme_size", t.size, plan.size_keys, false, [&](size_t k) -> std::pair<std::string, LocalizedText> {
-    if (k >= sizes.size()) return {"unknown", {}};
-    return {std::string(sizes[k].id), {std::string(sizes[k].th), std::string(sizes[k].en)}};
-  });
+  emit("sme_size", t.size, plan.size_keys, false,
+       [&](size_t k) -> std::pair<std::string, LocalizedText> {
+         if (k >= sizes.size()) return {"unknown", {}};
+         return {std::string(sizes[k].id), {std::string(sizes[k].th), std::string(sizes[k].en)}};
+       });
   std::span<const EnumLabel> forms = LegalFormLabels();
-  emit("legal_form", t.form, plan.form_keys, true, [&](size_t k) -> std::pair<std::string, LocalizedText> {
-    if (k >= forms.size()) return {"unknown", {}};
-    return {std::string(forms[k].id), {std::string(forms[k].th), std::string(forms[k].en)}};
-  });
+  emit("legal_form", t.form, plan.form_keys, true,
+       [&](size_t k) -> std::pair<std::string, LocalizedText> {
+         if (k >= forms.size()) return {"unknown", {}};
+         return {std::string(forms[k].id), {std::string(forms[k].th), std::string(forms[k].en)}};
+       });
   return rows;
 }
 
@@ -483,11 +497,16 @@ std::vector<ImpactTotalsRow> TotalsRows(const Plan& plan, const Totals& t) {
 
 std::string_view CriterionStateName(CriterionState state) {
   switch (state) {
-    case CriterionState::kAbsent: return "absent";
-    case CriterionState::kPass: return "pass";
-    case CriterionState::kFail: return "fail";
-    case CriterionState::kNeedsInformation: return "needs_information";
-    case CriterionState::kError: return "error";
+    case CriterionState::kAbsent:
+      return "absent";
+    case CriterionState::kPass:
+      return "pass";
+    case CriterionState::kFail:
+      return "fail";
+    case CriterionState::kNeedsInformation:
+      return "needs_information";
+    case CriterionState::kError:
+      return "error";
   }
   return "error";
 }
@@ -532,21 +551,25 @@ Result<ImpactReport> RunImpact(std::istream& in, std::shared_ptr<const RuleSet> 
   std::vector<std::vector<std::string>> csv_pending;
   if (options.input == InputFormat::kCsv) {
     CsvReader::RowFn collect = [&](std::vector<std::string>&& cells) {
-      if (csv_header.empty() && csv.records() == 1) csv_header = std::move(cells);
-      else csv_pending.push_back(std::move(cells));
+      if (csv_header.empty() && csv.records() == 1)
+        csv_header = std::move(cells);
+      else
+        csv_pending.push_back(std::move(cells));
     };
     while (csv_header.empty() && in) {
       in.read(block.data(), static_cast<std::streamsize>(block.size()));
-      SMEMATCH_RETURN_IF_ERROR(csv.Feed(std::string_view(block.data(), static_cast<size_t>(in.gcount())), collect));
+      SMEMATCH_RETURN_IF_ERROR(
+          csv.Feed(std::string_view(block.data(), static_cast<size_t>(in.gcount())), collect));
     }
     if (csv_header.empty()) SMEMATCH_RETURN_IF_ERROR(csv.Finish(collect));
-    if (csv_header.empty()) return InvalidArgumentError("CSV input is empty: expected a header row");
+    if (csv_header.empty())
+      return InvalidArgumentError("CSV input is empty: expected a header row");
     SMEMATCH_RETURN_IF_ERROR(CheckCsvHeader(csv_header));
   }
   for (int i = 0; i < threads; ++i) {
-    workers.push_back(std::make_unique<Worker>(plan, std::move(before_screeners[static_cast<size_t>(i)]),
-                                               std::move(after_screeners[static_cast<size_t>(i)]),
-                                               csv_header, options.input));
+    workers.push_back(std::make_unique<Worker>(
+        plan, std::move(before_screeners[static_cast<size_t>(i)]),
+        std::move(after_screeners[static_cast<size_t>(i)]), csv_header, options.input));
   }
 
   Pipeline pipeline(static_cast<size_t>(2 * threads + 2));
@@ -578,7 +601,8 @@ Result<ImpactReport> RunImpact(std::istream& in, std::shared_ptr<const RuleSet> 
       size_t e = 0;
       for (const ImpactChange& ch : c->changes) {
         while (e < c->errors.size() && c->errors[e].row < ch.row) {
-          if (options.on_record_error) options.on_record_error(c->errors[e].row, c->errors[e].id, c->errors[e].status);
+          if (options.on_record_error)
+            options.on_record_error(c->errors[e].row, c->errors[e].id, c->errors[e].status);
           ++e;
         }
         ++report.changes;
@@ -587,11 +611,12 @@ Result<ImpactReport> RunImpact(std::istream& in, std::shared_ptr<const RuleSet> 
         if (options.on_change) options.on_change(ch);
       }
       for (; e < c->errors.size(); ++e) {
-        if (options.on_record_error) options.on_record_error(c->errors[e].row, c->errors[e].id, c->errors[e].status);
+        if (options.on_record_error)
+          options.on_record_error(c->errors[e].row, c->errors[e].id, c->errors[e].status);
       }
       auto now = std::chrono::steady_clock::now();
-      if (options.on_progress &&
-          std::chrono::duration<double>(now - last_progress).count() >= options.progress_interval_s) {
+      if (options.on_progress && std::chrono::duration<double>(now - last_progress).count() >=
+                                     options.progress_interval_s) {
         last_progress = now;
         options.on_progress(report.records, std::chrono::duration<double>(now - started).count());
       }
@@ -683,7 +708,8 @@ Result<ImpactReport> RunImpact(std::istream& in, std::shared_ptr<const RuleSet> 
   Totals totals(plan);
   for (const auto& w : workers) totals.Add(w->totals());
   report.totals = TotalsRows(plan, totals);
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }
 
@@ -709,8 +735,10 @@ std::string CriteriaText(const ImpactChange& c) {
     s += cc.id + ": " + std::string(CriterionStateName(cc.before)) + " -> " +
          std::string(CriterionStateName(cc.after));
   }
-  if (s.empty() && !c.after.error.empty()) s = "error: " + c.after.error;
-  else if (s.empty() && !c.before.error.empty()) s = "error before: " + c.before.error;
+  if (s.empty() && !c.after.error.empty())
+    s = "error: " + c.after.error;
+  else if (s.empty() && !c.before.error.empty())
+    s = "error before: " + c.before.error;
   return s;
 }
 
@@ -794,7 +822,8 @@ size_t Width(std::string_view s) {
       cp = ((c & 0x0Fu) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
            (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
     }
-    bool combining = cp == 0x0E31 || (cp >= 0x0E34 && cp <= 0x0E3A) || (cp >= 0x0E47 && cp <= 0x0E4E);
+    bool combining =
+        cp == 0x0E31 || (cp >= 0x0E34 && cp <= 0x0E3A) || (cp >= 0x0E47 && cp <= 0x0E4E);
     if (!combining) ++w;
     i += len;
   }
@@ -833,10 +862,14 @@ std::string_view OutcomeLabel(const ImpactSide& s, Lang lang) {
   if (!s.offered) return lang == Lang::kTh ? "ไม่มีโครงการ" : "not offered";
   if (lang == Lang::kEn) return OutcomeName(s.outcome);
   switch (s.outcome) {
-    case Outcome::kEligible: return "มีสิทธิ์";
-    case Outcome::kIneligible: return "ไม่มีสิทธิ์";
-    case Outcome::kNeedsInformation: return "ต้องการข้อมูลเพิ่มเติม";
-    case Outcome::kError: return "กฎทำงานผิดพลาด";
+    case Outcome::kEligible:
+      return "มีสิทธิ์";
+    case Outcome::kIneligible:
+      return "ไม่มีสิทธิ์";
+    case Outcome::kNeedsInformation:
+      return "ต้องการข้อมูลเพิ่มเติม";
+    case Outcome::kError:
+      return "กฎทำงานผิดพลาด";
   }
   return "";
 }
@@ -850,8 +883,8 @@ std::string ImpactChangesCsvHeader() {
 }
 
 void AppendImpactChangeCsv(const ImpactChange& c, std::string* out) {
-  AppendCsvRow({std::to_string(c.row), c.id, c.program, c.province, c.region, c.sme_size, c.legal_form,
-                c.before.version, c.after.version, std::string(SideOutcome(c.before)),
+  AppendCsvRow({std::to_string(c.row), c.id, c.program, c.province, c.region, c.sme_size,
+                c.legal_form, c.before.version, c.after.version, std::string(SideOutcome(c.before)),
                 std::string(SideOutcome(c.after)), std::string(ChangeKind(c)), CriteriaText(c),
                 Join(c.before.failed, ";"), Join(c.after.failed, ";"), Join(c.after.missing, ";"),
                 Score(c.before.score), Score(c.after.score)},
@@ -863,10 +896,10 @@ std::string ImpactTotalsCsv(const ImpactReport& report) {
       "dimension,key,label_th,label_en,program,screened,eligible_before,eligible_after,changed,"
       "gained,lost\r\n";
   for (const ImpactTotalsRow& r : report.totals) {
-    AppendCsvRow({r.dimension, r.key, r.label.th, r.label.en, r.program, std::to_string(r.counts.screened),
-                  std::to_string(r.counts.eligible_before), std::to_string(r.counts.eligible_after),
-                  std::to_string(r.counts.changed), std::to_string(r.counts.gained),
-                  std::to_string(r.counts.lost)},
+    AppendCsvRow({r.dimension, r.key, r.label.th, r.label.en, r.program,
+                  std::to_string(r.counts.screened), std::to_string(r.counts.eligible_before),
+                  std::to_string(r.counts.eligible_after), std::to_string(r.counts.changed),
+                  std::to_string(r.counts.gained), std::to_string(r.counts.lost)},
                  &out);
   }
   return out;
@@ -928,11 +961,15 @@ std::string ImpactJsonTail(const ImpactReport& r, std::string_view before_label,
     out += "{\"program\":";
     AppendJsonString(p.id, &out);
     out += ",\"version_before\":";
-    if (p.version_before.empty()) out += "null";
-    else AppendJsonString(p.version_before, &out);
+    if (p.version_before.empty())
+      out += "null";
+    else
+      AppendJsonString(p.version_before, &out);
     out += ",\"version_after\":";
-    if (p.version_after.empty()) out += "null";
-    else AppendJsonString(p.version_after, &out);
+    if (p.version_after.empty())
+      out += "null";
+    else
+      AppendJsonString(p.version_after, &out);
     out += ",\"rules_changed\":";
     out += p.rules_changed ? "true" : "false";
     out += "}";
@@ -984,13 +1021,16 @@ std::string ImpactJsonTail(const ImpactReport& r, std::string_view before_label,
   return out;
 }
 
-std::string ImpactReportText(const ImpactReport& r, const std::vector<ImpactChange>& changes, Lang lang,
-                             std::string_view before_label, std::string_view after_label) {
+std::string ImpactReportText(const ImpactReport& r, const std::vector<ImpactChange>& changes,
+                             Lang lang, std::string_view before_label,
+                             std::string_view after_label) {
   const bool th = lang == Lang::kTh;
   std::string out;
   out += th ? "ผลกระทบของการแก้ไขกฎ\n" : "Impact of the rule change\n";
-  out += (th ? "  ก่อน:  " : "  before: ") + std::string(before_label) + "  " + r.rule_set_before + "\n";
-  out += (th ? "  หลัง:  " : "  after:  ") + std::string(after_label) + "  " + r.rule_set_after + "\n";
+  out += (th ? "  ก่อน:  " : "  before: ") + std::string(before_label) + "  " + r.rule_set_before +
+         "\n";
+  out +=
+      (th ? "  หลัง:  " : "  after:  ") + std::string(after_label) + "  " + r.rule_set_after + "\n";
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.1f", r.seconds);
   out += (th ? "  ณ วันที่ " : "  as of ") + r.as_of.ToString() + "; " + Thousands(r.records) +
@@ -1036,20 +1076,30 @@ std::string ImpactReportText(const ImpactReport& r, const std::vector<ImpactChan
       out += th ? "  ไม่มีการเปลี่ยนแปลง\n" : "  no changes\n";
       continue;
     }
-    out += "  " + PadRight(all_rows ? "" : (th ? "กลุ่ม" : "key"), all_rows ? 0 : 28) +
+    auto key_text = [&](const ImpactTotalsRow& row) {
+      const std::string& label = th ? row.label.th : row.label.en;
+      if (label.empty()) return row.key;
+      return row.dimension == "province" ? row.key + " " + label : label;
+    };
+    size_t key_width = 0;
+    if (!all_rows) {
+      key_width = Width(th ? "กลุ่ม" : "key");
+      for (const ImpactTotalsRow* row : rows)
+        key_width = std::max(key_width, Width(key_text(*row)));
+      key_width += 2;
+    }
+    out += "  " + PadRight(all_rows ? "" : (th ? "กลุ่ม" : "key"), key_width) +
            PadRight(th ? "โครงการ" : "program", 14) + PadLeft(th ? "พิจารณา" : "screened", 12) +
            PadLeft(th ? "มีสิทธิ์ก่อน" : "eligible before", 17) +
            PadLeft(th ? "มีสิทธิ์หลัง" : "eligible after", 16) + PadLeft(th ? "ผลต่าง" : "net", 10) +
            PadLeft(th ? "ได้สิทธิ์" : "gained", 10) + PadLeft(th ? "เสียสิทธิ์" : "lost", 10) +
            PadLeft(th ? "เปลี่ยน" : "changed", 10) + "\n";
     for (const ImpactTotalsRow* row : rows) {
-      std::string key = row->key;
-      const std::string& label = th ? row->label.th : row->label.en;
-      if (!label.empty() && label != key) key += " " + label;
       const ImpactCounts& c = row->counts;
-      out += "  " + (all_rows ? std::string() : PadRight(key, 28)) + PadRight(row->program, 14) +
-             PadLeft(Thousands(c.screened), 12) + PadLeft(Thousands(c.eligible_before), 17) +
-             PadLeft(Thousands(c.eligible_after), 16) + PadLeft(Signed(c.eligible_after, c.eligible_before), 10) +
+      out += "  " + (all_rows ? std::string() : PadRight(key_text(*row), key_width)) +
+             PadRight(row->program, 14) + PadLeft(Thousands(c.screened), 12) +
+             PadLeft(Thousands(c.eligible_before), 17) + PadLeft(Thousands(c.eligible_after), 16) +
+             PadLeft(Signed(c.eligible_after, c.eligible_before), 10) +
              PadLeft(Thousands(c.gained), 10) + PadLeft(Thousands(c.lost), 10) +
              PadLeft(Thousands(c.changed), 10) + "\n";
     }
@@ -1063,15 +1113,16 @@ std::string ImpactReportText(const ImpactReport& r, const std::vector<ImpactChan
   if (changes.size() < r.changes) {
     out += th ? "กิจการที่ผลการพิจารณาเปลี่ยน (" + Thousands(changes.size()) + " รายการแรกจาก " +
                     Thousands(r.changes) + " ตามลำดับในไฟล์; --limit 0 แสดงทั้งหมด)\n"
-              : "Changed outcomes (the first " + Thousands(changes.size()) + " of " + Thousands(r.changes) +
-                    ", in input order; --limit 0 lists all)\n";
+              : "Changed outcomes (the first " + Thousands(changes.size()) + " of " +
+                    Thousands(r.changes) + ", in input order; --limit 0 lists all)\n";
   } else {
     out += th ? "กิจการที่ผลการพิจารณาเปลี่ยน (ตามลำดับในไฟล์)\n" : "Changed outcomes (in input order)\n";
   }
   for (const ImpactChange& c : changes) {
-    out += (th ? "  แถว " : "  row ") + std::to_string(c.row) + "  " + c.id + "  " + c.program + "  " +
-           std::string(OutcomeLabel(c.before, lang)) + " -> " + std::string(OutcomeLabel(c.after, lang)) +
-           "  (" + c.province + ", " + c.sme_size + ", " + c.legal_form + ")\n";
+    out += (th ? "  แถว " : "  row ") + std::to_string(c.row) + "  " + c.id + "  " + c.program +
+           "  " + std::string(OutcomeLabel(c.before, lang)) + " -> " +
+           std::string(OutcomeLabel(c.after, lang)) + "  (" + c.province + ", " + c.sme_size +
+           ", " + c.legal_form + ")\n";
     for (const CriterionChange& cc : c.criteria) {
       out += "      " + cc.id + ": " + std::string(CriterionStateName(cc.before)) + " -> " +
              std::string(CriterionStateName(cc.after)) + "\n";

@@ -134,8 +134,8 @@ std::vector<Token> Tokenize(std::string_view s) {
       tokens.push_back({TokenType::kString, std::move(content), start_line});
       continue;
     }
-    static constexpr std::string_view kMulti[] = {"...", "..", "==", "~=", "<=", ">=",
-                                                  "//",  "::", "<<", ">>"};
+    static constexpr std::string_view kMulti[] = {
+        "...", "..", "==", "~=", "<=", ">=", "//", "::", "<<", ">>"};
     size_t len = 1;
     for (std::string_view m : kMulti) {
       if (s.substr(i, m.size()) == m) {
@@ -158,15 +158,18 @@ bool IsName(const std::vector<Token>& t, size_t i, std::string_view name) {
 
 const std::set<std::string, std::less<>>& Keywords() {
   static const std::set<std::string, std::less<>> k = {
-      "and", "break", "do",  "else", "elseif", "end",    "false", "for",   "function", "goto", "if",
-      "in",  "local", "nil", "not",  "or",     "repeat", "return", "then", "true",     "until", "while"};
+      "and",      "break",  "do",   "else", "elseif", "end",  "false", "for",
+      "function", "goto",   "if",   "in",   "local",  "nil",  "not",   "or",
+      "repeat",   "return", "then", "true", "until",  "while"};
   return k;
 }
 
 // Names a rule script cannot reach, with why.
 const std::map<std::string, std::string, std::less<>>& Unavailable() {
   static const std::map<std::string, std::string, std::less<>> m = {
-      {"os", "rules cannot read the clock, the environment or run programs; the decision date is c.as_of"},
+      {"os",
+       "rules cannot read the clock, the environment or run programs; the decision date is "
+       "c.as_of"},
       {"io", "rules cannot read or write files"},
       {"require", "rules cannot load other code"},
       {"load", "rules cannot compile code at run time"},
@@ -215,7 +218,8 @@ std::vector<ParsedLine> ParseLoaderMessages(const std::string& text,
         p.file = f.path;
         std::string rest = l.substr(f.path.size() + 1);
         size_t digits = 0;
-        while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
+        while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits])))
+          ++digits;
         if (digits > 0 && digits < rest.size() && rest[digits] == ':') {
           p.line = std::stoi(rest.substr(0, digits));
           rest = rest.substr(digits + 1);
@@ -236,7 +240,9 @@ std::vector<ParsedLine> ParseLoaderMessages(const std::string& text,
   return out;
 }
 
-bool Contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+bool Contains(std::string_view s, std::string_view part) {
+  return s.find(part) != std::string_view::npos;
+}
 
 std::string Classify(std::string_view m, StatusCode code) {
   if (code == StatusCode::kResourceExhausted || Contains(m, "instruction budget") ||
@@ -267,6 +273,16 @@ std::string Classify(std::string_view m, StatusCode code) {
   if (Contains(m, "placeholder") || Contains(m, "unknown format")) return "placeholder";
   if (m.substr(0, 8) == "settings") return "settings";
   return "declaration";
+}
+
+// Explains Lua's "attempt to index a nil value (global 'io')" in the sandbox's words.
+std::string SandboxHint(std::string_view m) {
+  for (const auto& [name, why] : Unavailable()) {
+    if (Contains(m, "(global '" + name + "')")) {
+      return "; '" + name + "' is not available in rule scripts (sandbox): " + why;
+    }
+  }
+  return "";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,6 +342,7 @@ class Checker {
       for (const RuleSet::File* s : scripts) LoadAlone(*s, *provinces);
     }
     CheckVersions();
+    loader_findings_ = report_.findings.size();
     for (const RuleSet::File& f : files_) {
       if (f.path.ends_with(".lua") && !unscannable_.count(f.path)) Scan(f);
     }
@@ -373,8 +390,9 @@ class Checker {
     for (ParsedLine& p : ParseLoaderMessages(whole.status().message(), files_)) {
       if (script_paths.count(p.file)) continue;  // reported by LoadAlone, script by script
       std::string kind = Classify(p.message, whole.status().code());
-      if (kind == "overlap") continue;            // reported by CheckVersions, with gaps
+      if (kind == "overlap") continue;  // reported by CheckVersions, with gaps
       if (p.message == "rule set declares no program") continue;
+      if (kind == "sandbox") p.message += SandboxHint(p.message);
       Add(FindingSeverity::kError, kind, p.file, p.line, p.message);
     }
   }
@@ -397,6 +415,7 @@ class Checker {
                     "); work belongs inside test functions";
       }
       if (p.file.empty()) p.file = script.path;
+      if (kind == "sandbox") p.message += SandboxHint(p.message);
       Add(FindingSeverity::kError, kind, p.file, p.line, p.message);
     }
   }
@@ -436,7 +455,8 @@ class Checker {
             prev.effective_from.ToString() + " to " +
             (prev.effective_to ? prev.effective_to->ToString() : std::string("open end"));
         if (!prev.effective_to || *prev.effective_to >= next.effective_from) {
-          Add(FindingSeverity::kError, "overlap", next.script, LineOf(next.script, "effective_from"),
+          Add(FindingSeverity::kError, "overlap", next.script,
+              LineOf(next.script, "effective_from"),
               "program " + id + " version " + next.version + " (effective from " +
                   next.effective_from.ToString() + ") overlaps version " + prev.version + " in " +
                   prev.script + " (effective " + prev_period +
@@ -460,7 +480,7 @@ class Checker {
 
   struct Frame {
     bool function = false;
-    bool rule_function = false;        // test, values, score, group
+    bool rule_function = false;  // test, values, score, group
     std::vector<std::string> params;
   };
 
@@ -498,7 +518,8 @@ class Checker {
     std::set<std::string> used_parameters;
     for (const Token& tok : t) {
       if (tok.type != TokenType::kString) continue;
-      for (size_t at = tok.text.find("{p."); at != std::string::npos; at = tok.text.find("{p.", at + 1)) {
+      for (size_t at = tok.text.find("{p."); at != std::string::npos;
+           at = tok.text.find("{p.", at + 1)) {
         size_t end = at + 3;
         while (end < tok.text.size() && IsNameChar(tok.text[end])) ++end;
         used_parameters.insert(tok.text.substr(at + 3, end - at - 3));
@@ -509,8 +530,9 @@ class Checker {
     std::set<std::pair<int, std::string>> seen;  // one finding per line and message
     auto add = [&](FindingSeverity sev, const std::string& kind, int line, const std::string& msg) {
       if (!seen.insert({line, msg}).second) return;
-      for (const RuleFinding& f : report_.findings) {
+      for (size_t k = 0; k < loader_findings_; ++k) {
         // The loader already reported this line (a sandbox error at the top level).
+        const RuleFinding& f = report_.findings[k];
         if (f.file == file.path && f.line == line && f.kind == kind) return;
       }
       Add(sev, kind, file.path, line, msg);
@@ -528,14 +550,17 @@ class Checker {
       if (name == "function") {
         Frame f;
         f.function = true;
-        f.rule_function =
-            (i >= 2 && IsSymbol(t, i - 1, "=") && (IsName(t, i - 2, "test") || IsName(t, i - 2, "values"))) ||
-            (i >= 2 && IsSymbol(t, i - 1, "(") && (IsName(t, i - 2, "score") || IsName(t, i - 2, "group")));
+        f.rule_function = (i >= 2 && IsSymbol(t, i - 1, "=") &&
+                           (IsName(t, i - 2, "test") || IsName(t, i - 2, "values"))) ||
+                          (i >= 2 && IsSymbol(t, i - 1, "(") &&
+                           (IsName(t, i - 2, "score") || IsName(t, i - 2, "group")));
         size_t j = i + 1;
         while (j < t.size() && !IsSymbol(t, j, "(")) ++j;
         for (++j; j < t.size() && !IsSymbol(t, j, ")"); ++j) {
-          if (t[j].type == TokenType::kName) f.params.push_back(t[j].text);
-          else if (IsSymbol(t, j, "...")) f.params.push_back("...");
+          if (t[j].type == TokenType::kName)
+            f.params.push_back(t[j].text);
+          else if (IsSymbol(t, j, "..."))
+            f.params.push_back("...");
         }
         stack.push_back(std::move(f));
         i = j;
@@ -551,8 +576,9 @@ class Checker {
       }
       if (Keywords().count(name)) continue;
       if (i > 0 && (IsName(t, i - 1, "local") || IsName(t, i - 1, "goto"))) continue;
-      bool table_key = IsSymbol(t, i + 1, "=") && i > 0 &&
-                       (IsSymbol(t, i - 1, "{") || IsSymbol(t, i - 1, ",") || IsSymbol(t, i - 1, ";"));
+      bool table_key =
+          IsSymbol(t, i + 1, "=") && i > 0 &&
+          (IsSymbol(t, i - 1, "{") || IsSymbol(t, i - 1, ",") || IsSymbol(t, i - 1, ";"));
       if (table_key) continue;
 
       // Sandbox: globals that are not there.
@@ -562,8 +588,8 @@ class Checker {
             "'" + name + "' is not available in rule scripts (sandbox): " + unavailable->second);
         continue;
       }
-      if ((name == "string" || name == "math") && !declared.count(name) && IsSymbol(t, i + 1, ".") &&
-          i + 2 < t.size() && t[i + 2].type == TokenType::kName) {
+      if ((name == "string" || name == "math") && !declared.count(name) &&
+          IsSymbol(t, i + 1, ".") && i + 2 < t.size() && t[i + 2].type == TokenType::kName) {
         const std::string& member = t[i + 2].text;
         if ((name == "string" && member == "dump") ||
             (name == "math" && (member == "random" || member == "randomseed"))) {
@@ -582,8 +608,10 @@ class Checker {
         auto p = std::find(f->params.begin(), f->params.end(), name);
         if (p == f->params.end()) continue;
         int pos = static_cast<int>(p - f->params.begin());
-        if (f->rule_function && pos <= 2) role = pos;
-        else if (pos == 0 && name == "e") role = 0;
+        if (f->rule_function && pos <= 2)
+          role = pos;
+        else if (pos == 0 && name == "e")
+          role = 0;
         break;
       }
       if (role < 0) continue;
@@ -592,8 +620,8 @@ class Checker {
       if (IsSymbol(t, i + 1, ".") && i + 2 < t.size() && t[i + 2].type == TokenType::kName) {
         member = t[i + 2].text;
         after = i + 3;
-      } else if (IsSymbol(t, i + 1, "[") && i + 2 < t.size() && t[i + 2].type == TokenType::kString &&
-                 IsSymbol(t, i + 3, "]")) {
+      } else if (IsSymbol(t, i + 1, "[") && i + 2 < t.size() &&
+                 t[i + 2].type == TokenType::kString && IsSymbol(t, i + 3, "]")) {
         member = t[i + 2].text;
         after = i + 4;
       } else {
@@ -607,7 +635,8 @@ class Checker {
         } else if (member == "participation") {
           add(FindingSeverity::kError, "unknown_field", tok.line,
               "read past participation with participated(e, program, from_fy, to_fy) or "
-              "man_days_used(e, program, fiscal_year), not " + name + ".participation");
+              "man_days_used(e, program, fiscal_year), not " +
+                  name + ".participation");
         } else if (!FieldByName(member)) {
           add(FindingSeverity::kError, "unknown_field", tok.line,
               "unknown profile field '" + member + "' in " + name + "." + member + Suggest(member));
@@ -674,6 +703,7 @@ class Checker {
   std::vector<RuleSet::File> files_;
   RuleLimits limits_;
   RuleCheckReport report_;
+  size_t loader_findings_ = 0;         // findings before the scan: what loading and versions found
   std::set<std::string> unscannable_;  // syntax errors, bytecode: the scan would be noise
 };
 
@@ -693,9 +723,9 @@ std::string_view FindingSeverityName(FindingSeverity severity) {
 }
 
 size_t RuleCheckReport::errors() const {
-  return static_cast<size_t>(std::count_if(findings.begin(), findings.end(), [](const RuleFinding& f) {
-    return f.severity == FindingSeverity::kError;
-  }));
+  return static_cast<size_t>(
+      std::count_if(findings.begin(), findings.end(),
+                    [](const RuleFinding& f) { return f.severity == FindingSeverity::kError; }));
 }
 
 size_t RuleCheckReport::warnings() const { return findings.size() - errors(); }

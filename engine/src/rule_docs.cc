@@ -52,11 +52,21 @@ class Doc {
     std::string out;
     for (const Block& b : blocks_) {
       switch (b.kind) {
-        case Block::kH1: out += "# " + MdInline(b.text, false) + "\n\n"; break;
-        case Block::kH2: out += "## " + MdInline(b.text, false) + "\n\n"; break;
-        case Block::kH3: out += "### " + MdInline(b.text, false) + "\n\n"; break;
-        case Block::kParagraph: out += MdInline(b.text, false) + "\n\n"; break;
-        case Block::kComment: out += "<!-- " + b.text + " -->\n\n"; break;
+        case Block::kH1:
+          out += "# " + MdInline(b.text, false) + "\n\n";
+          break;
+        case Block::kH2:
+          out += "## " + MdInline(b.text, false) + "\n\n";
+          break;
+        case Block::kH3:
+          out += "### " + MdInline(b.text, false) + "\n\n";
+          break;
+        case Block::kParagraph:
+          out += MdInline(b.text, false) + "\n\n";
+          break;
+        case Block::kComment:
+          out += "<!-- " + b.text + " -->\n\n";
+          break;
         case Block::kTable: {
           out += "|";
           for (const std::string& h : b.header) out += " " + MdInline(h, true) + " |";
@@ -84,11 +94,21 @@ class Doc {
         Escape(title) + "</title>\n<style>\n" + std::string(kCss) + "</style>\n</head>\n<body>\n";
     for (const Block& b : blocks_) {
       switch (b.kind) {
-        case Block::kH1: out += "<h1>" + HtmlInline(b.text) + "</h1>\n"; break;
-        case Block::kH2: out += "<h2>" + HtmlInline(b.text) + "</h2>\n"; break;
-        case Block::kH3: out += "<h3>" + HtmlInline(b.text) + "</h3>\n"; break;
-        case Block::kParagraph: out += "<p>" + HtmlInline(b.text) + "</p>\n"; break;
-        case Block::kComment: out += "<!-- " + Escape(b.text) + " -->\n"; break;
+        case Block::kH1:
+          out += "<h1>" + HtmlInline(b.text) + "</h1>\n";
+          break;
+        case Block::kH2:
+          out += "<h2>" + HtmlInline(b.text) + "</h2>\n";
+          break;
+        case Block::kH3:
+          out += "<h3>" + HtmlInline(b.text) + "</h3>\n";
+          break;
+        case Block::kParagraph:
+          out += "<p>" + HtmlInline(b.text) + "</p>\n";
+          break;
+        case Block::kComment:
+          out += "<!-- " + Escape(b.text) + " -->\n";
+          break;
         case Block::kTable: {
           out += "<table>\n<thead><tr>";
           for (const std::string& h : b.header) out += "<th>" + HtmlInline(h) + "</th>";
@@ -124,12 +144,23 @@ class Doc {
     std::string out;
     for (char c : s) {
       switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out.push_back(c);
+        case '&':
+          out += "&amp;";
+          break;
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        case '\'':
+          out += "&#39;";
+          break;
+        default:
+          out.push_back(c);
       }
     }
     return out;
@@ -157,10 +188,14 @@ class Doc {
         target.push_back(c);
       } else {
         std::string& dst = in_link_label ? label : out;
-        if (c == '\n') dst += cell ? "<br>" : " ";
-        else if (c == '|' && cell) dst += "\\|";
-        else if (c == '<') dst += "&lt;";
-        else dst.push_back(c);
+        if (c == '\n')
+          dst += cell ? "<br>" : " ";
+        else if (c == '|' && cell)
+          dst += "\\|";
+        else if (c == '<')
+          dst += "&lt;";
+        else
+          dst.push_back(c);
       }
     }
     return out;
@@ -189,8 +224,10 @@ class Doc {
         target.push_back(c);
       } else {
         std::string& dst = in_label ? label : out;
-        if (c == '\n') dst += "<br>";
-        else dst += Escape(std::string_view(&c, 1));
+        if (c == '\n')
+          dst += "<br>";
+        else
+          dst += Escape(std::string_view(&c, 1));
       }
     }
     return out;
@@ -250,7 +287,8 @@ std::string ValueCell(const json& v) {
       if (!out.empty()) out += "\n";
       std::string id = item.is_string() ? item.get<std::string>() : item.dump();
       out += Code(id);
-      if (const EnumLabel* l = LabelOf(id)) out += " " + std::string(l->th) + " · " + std::string(l->en);
+      if (const EnumLabel* l = LabelOf(id))
+        out += " " + std::string(l->th) + " · " + std::string(l->en);
     }
     return out;
   }
@@ -278,10 +316,18 @@ std::string ValueText(const json& v, bool th) {
 
 std::string UnitCell(const std::string& unit) {
   static const std::map<std::string, std::string> kThai = {
-      {"years", "ปี"},           {"year", "ปี"},          {"fiscal years", "ปีงบประมาณ"},
-      {"man-days", "วันทำการ"},    {"persons", "คน"},        {"THB/year", "บาท/ปี"},
-      {"THB", "บาท"},            {"days", "วัน"},           {"list", "รายการ"},
-      {"level 0–5", "ระดับ 0–5"}, {"units/month", "หน่วย/เดือน"},
+      {"years", "ปี"},
+      {"year", "ปี"},
+      {"fiscal years", "ปีงบประมาณ"},
+      {"man-days", "วันทำการ"},
+      {"persons", "คน"},
+      {"THB/year", "บาท/ปี"},
+      {"THB", "บาท"},
+      {"days", "วัน"},
+      {"list", "รายการ"},
+      {"level 0–5", "ระดับ 0–5"},
+      {"units/month", "หน่วย/เดือน"},
+      {"stars", "ดาว"},
   };
   if (unit.empty()) return "—";
   auto it = kThai.find(unit);
@@ -313,8 +359,10 @@ std::string RenderTemplate(const std::string& tpl, const ProgramInfo& program, b
     if (scope == "p") {
       for (const ParameterInfo& p : program.parameters) {
         if (p.name != name) continue;
-        if (fmt == "mthb" && p.value.is_number()) shown = Decimal(p.value.get<double>() / 1e6);
-        else shown = ValueText(p.value, th);
+        if (fmt == "mthb" && p.value.is_number())
+          shown = Decimal(p.value.get<double>() / 1e6);
+        else
+          shown = ValueText(p.value, th);
       }
     } else if (scope == "e") {
       std::optional<ProfileField> f = FieldByName(name);
@@ -323,9 +371,12 @@ std::string RenderTemplate(const std::string& tpl, const ProgramInfo& program, b
                             : name;
       shown = "‹" + label + "›";
     } else if (scope == "c") {
-      if (name == "fiscal_year") shown = th ? "‹ปีงบประมาณ (ค.ศ.)›" : "‹fiscal year›";
-      else if (name == "fiscal_year_be") shown = th ? "‹ปีงบประมาณ›" : "‹fiscal year (B.E.)›";
-      else shown = th ? "‹วันที่พิจารณา›" : "‹decision date›";
+      if (name == "fiscal_year")
+        shown = th ? "‹ปี ค.ศ.›" : "‹year›";
+      else if (name == "fiscal_year_be")
+        shown = th ? "‹ปี พ.ศ.›" : "‹year (B.E.)›";
+      else
+        shown = th ? "‹วันที่พิจารณา›" : "‹decision date›";
     } else if (scope == "v") {
       shown = "‹" + name + "›";
     }
@@ -367,9 +418,10 @@ std::vector<const ProgramInfo*> VersionsOf(const RuleSet& rules, std::string_vie
   for (const ProgramInfo& p : rules.programs()) {
     if (p.id == id) versions.push_back(&p);
   }
-  std::stable_sort(versions.begin(), versions.end(), [](const ProgramInfo* a, const ProgramInfo* b) {
-    return a->effective_from < b->effective_from;
-  });
+  std::stable_sort(versions.begin(), versions.end(),
+                   [](const ProgramInfo* a, const ProgramInfo* b) {
+                     return a->effective_from < b->effective_from;
+                   });
   return versions;
 }
 
@@ -447,7 +499,8 @@ Doc ProgramDoc(const RuleSet& rules, const std::vector<const ProgramInfo*>& vers
     rows.clear();
     int n = 0;
     for (const CriterionInfo& c : p.criteria) {
-      std::string fail_text = RenderTemplate(c.fail.th, p, true) + "\n" + RenderTemplate(c.fail.en, p, false);
+      std::string fail_text =
+          RenderTemplate(c.fail.th, p, true) + "\n" + RenderTemplate(c.fail.en, p, false);
       rows.push_back({std::to_string(++n), Code(c.id), Bilingual(c.title), fail_text,
                       c.source.empty() ? "—" : c.source, c.assumed ? kAssumed : "",
                       Code(FileName(p.script) + ":" + std::to_string(c.line))});
@@ -460,8 +513,9 @@ Doc ProgramDoc(const RuleSet& rules, const std::vector<const ProgramInfo*>& vers
       doc.H3("พารามิเตอร์ · Parameters");
       rows.clear();
       for (const ParameterInfo& pi : p.parameters) {
-        rows.push_back({Code(pi.name), ValueCell(pi.value), UnitCell(pi.unit), Bilingual(pi.description),
-                        pi.source.empty() ? "—" : pi.source, pi.assumed ? kAssumed : "",
+        rows.push_back({Code(pi.name), ValueCell(pi.value), UnitCell(pi.unit),
+                        Bilingual(pi.description), pi.source.empty() ? "—" : pi.source,
+                        pi.assumed ? kAssumed : "",
                         Code(FileName(p.script) + ":" + std::to_string(pi.line))});
       }
       doc.Table({"ชื่อ · name", "ค่า · value", "หน่วย · unit", "ความหมาย · meaning", "ที่มา · source", "",
@@ -471,9 +525,10 @@ Doc ProgramDoc(const RuleSet& rules, const std::vector<const ProgramInfo*>& vers
 
     if (p.has_score) {
       doc.H3("คะแนน · Score");
-      doc.P("ผู้มีสิทธิ์ได้คะแนน 0–100 เพื่อจัดลำดับ คะแนนไม่เปลี่ยนผลการพิจารณา (ดูสูตรในสคริปต์) · "
-            "Eligible applicants get a score from 0 to 100 for ranking; it never changes an outcome "
-            "(the formula is in the script).");
+      doc.P(
+          "ผู้มีสิทธิ์ได้คะแนน 0–100 เพื่อจัดลำดับ คะแนนไม่เปลี่ยนผลการพิจารณา (ดูสูตรในสคริปต์) · "
+          "Eligible applicants get a score from 0 to 100 for ranking; it never changes an outcome "
+          "(the formula is in the script).");
     }
     if (!p.groups.empty()) {
       doc.H3("กลุ่ม · Groups");
@@ -508,8 +563,8 @@ Doc IndexDoc(const RuleSet& rules) {
     size_t assumed = 0;
     for (const CriterionInfo& c : versions.back()->criteria) assumed += c.assumed ? 1 : 0;
     rows.push_back({Link(id, Lower(id)), Bilingual(versions.back()->name), periods,
-                    std::to_string(versions.back()->criteria.size()) + " (" + std::to_string(assumed) +
-                        " ⚠)"});
+                    std::to_string(versions.back()->criteria.size()) + " (" +
+                        std::to_string(assumed) + " ⚠)"});
   }
   doc.Table({"โครงการ · program", "ชื่อ · name", "เวอร์ชันและช่วงที่มีผล · versions and periods",
              "เกณฑ์ (สมมติฐาน) · criteria (assumed)"},
@@ -528,19 +583,22 @@ std::string ProgramDocMarkdown(const RuleSet& rules, std::string_view program_id
 std::string ProgramDocHtml(const RuleSet& rules, std::string_view program_id) {
   std::vector<const ProgramInfo*> versions = VersionsOf(rules, program_id);
   if (versions.empty()) return "";
-  return ProgramDoc(rules, versions).Html(std::string(program_id) + " — " + versions.back()->name.th);
+  return ProgramDoc(rules, versions)
+      .Html(std::string(program_id) + " — " + versions.back()->name.th);
 }
 
 std::vector<DocFile> RenderRuleDocs(const RuleSet& rules, const RuleDocsOptions& options) {
   std::vector<DocFile> files;
   Doc index = IndexDoc(rules);
   if (options.markdown) files.push_back({"index.md", index.Markdown()});
-  if (options.html) files.push_back({"index.html", index.Html("โครงการและเกณฑ์ · Programs and criteria")});
+  if (options.html)
+    files.push_back({"index.html", index.Html("โครงการและเกณฑ์ · Programs and criteria")});
   for (const std::string& id : rules.program_ids()) {
     std::vector<const ProgramInfo*> versions = VersionsOf(rules, id);
     Doc doc = ProgramDoc(rules, versions);
     if (options.markdown) files.push_back({Lower(id) + ".md", doc.Markdown()});
-    if (options.html) files.push_back({Lower(id) + ".html", doc.Html(id + " — " + versions.back()->name.th)});
+    if (options.html)
+      files.push_back({Lower(id) + ".html", doc.Html(id + " — " + versions.back()->name.th)});
   }
   return files;
 }

@@ -35,13 +35,13 @@ std::string_view CriterionStateName(CriterionState state);  // "absent", "pass",
 
 // One side (before or after) of a changed decision.
 struct ImpactSide {
-  bool offered = false;             // the rule set has a version of the program on `as_of`
+  bool offered = false;               // the rule set has a version of the program on `as_of`
   Outcome outcome = Outcome::kError;  // meaningful when offered
   std::string version;
   std::vector<std::string> failed;   // criterion ids
   std::vector<std::string> missing;  // profile field names
   std::optional<double> score;
-  std::string error;                 // when outcome is kError
+  std::string error;  // when outcome is kError
 };
 
 struct CriterionChange {
@@ -52,13 +52,13 @@ struct CriterionChange {
 
 // One enterprise × program whose outcome differs between the rule sets.
 struct ImpactChange {
-  size_t row = 0;              // input row (JSON Lines line number; CSV record number, header = 1)
+  size_t row = 0;  // input row (JSON Lines line number; CSV record number, header = 1)
   std::string id;
   std::string program;
-  std::string province;        // ISO code or "unknown"
-  std::string region;          // 6-region id ("North", ...) or "unknown"
-  std::string sme_size;        // "micro", "small", "medium", "large" or "unknown"
-  std::string legal_form;      // legal form id or "unknown"
+  std::string province;    // ISO code or "unknown"
+  std::string region;      // 6-region id ("North", ...) or "unknown"
+  std::string sme_size;    // "micro", "small", "medium", "large" or "unknown"
+  std::string legal_form;  // legal form id or "unknown"
   ImpactSide before;
   ImpactSide after;
   std::vector<CriterionChange> criteria;  // the criteria whose result differs, in after order
@@ -69,10 +69,10 @@ struct ImpactChange {
 
 // Counts for one key of one dimension and one program.
 struct ImpactCounts {
-  uint64_t screened = 0;         // enterprises screened for the program
+  uint64_t screened = 0;  // enterprises screened for the program
   uint64_t eligible_before = 0;
   uint64_t eligible_after = 0;
-  uint64_t changed = 0;          // outcome differs
+  uint64_t changed = 0;  // outcome differs
   uint64_t gained = 0;
   uint64_t lost = 0;
 };
@@ -92,7 +92,7 @@ struct ImpactProgram {
   std::string version_after;   // empty when not offered after
   std::string script_before;
   std::string script_after;
-  bool rules_changed = true;   // false: the same script text decides both (screened once)
+  bool rules_changed = true;  // false: the same script text decides both (screened once)
 };
 
 struct ImpactOptions {
@@ -114,7 +114,7 @@ struct ImpactReport {
   std::string rule_set_after;
   Date as_of;
   std::vector<ImpactProgram> programs;
-  uint64_t records = 0;       // data records read
+  uint64_t records = 0;  // data records read
   uint64_t screened = 0;
   uint64_t bad_records = 0;
   uint64_t changes = 0;
@@ -151,7 +151,8 @@ std::string ImpactJsonTail(const ImpactReport& report, std::string_view before_l
 // and legal form, then `changes` (the first ones in input order; report.changes says how many
 // there were in all).
 std::string ImpactReportText(const ImpactReport& report, const std::vector<ImpactChange>& changes,
-                             Lang lang, std::string_view before_label, std::string_view after_label);
+                             Lang lang, std::string_view before_label,
+                             std::string_view after_label);
 
 }  // namespace smematch
 

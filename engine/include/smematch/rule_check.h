@@ -49,10 +49,10 @@ struct RuleFinding {
 };
 
 struct RuleCheckReport {
-  std::vector<RuleFinding> findings;    // sorted by file, then line
-  std::vector<std::string> files;       // every file checked, by chunk name
-  std::vector<ProgramInfo> programs;    // every program version whose script loaded on its own
-  std::string rule_set;                 // RuleSet::hash() when the whole set loads, else empty
+  std::vector<RuleFinding> findings;  // sorted by file, then line
+  std::vector<std::string> files;     // every file checked, by chunk name
+  std::vector<ProgramInfo> programs;  // every program version whose script loaded on its own
+  std::string rule_set;               // RuleSet::hash() when the whole set loads, else empty
 
   size_t errors() const;
   size_t warnings() const;

@@ -85,6 +85,10 @@ struct RuleLimits {
   int64_t instructions_per_decision = 1'000'000;
   // Bytes the Lua heap of one state (one thread) may hold, rules and data included.
   size_t memory_bytes = 64u << 20;
+  // Longest string a script may create. The VM copies a string in one instruction (`..`), so
+  // this bounds the work one instruction can do: with the instruction budget, a decision's
+  // CPU time. Rules handle names and reasons of about 1 KiB.
+  size_t max_string_bytes = 16u << 10;
 };
 
 class RuleSet {

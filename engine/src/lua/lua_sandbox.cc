@@ -132,7 +132,17 @@ LuaSandbox::~LuaSandbox() {
 
 void* LuaSandbox::Allocate(void* ud, void* ptr, size_t old_size, size_t new_size) {
   auto* self = static_cast<LuaSandbox*>(ud);
-  if (ptr == nullptr) old_size = 0;  // then old_size encodes the object type
+  if (ptr == nullptr) {
+    // old_size encodes the type of the object being created.
+    if (old_size == LUA_TSTRING && new_size > self->limits_.max_string_bytes + 64 &&
+        self->L_ != nullptr) {
+      self->string_too_long_ = true;
+      self->memory_exceeded_ = true;
+      lua_sethook(self->L_, CountHook, LUA_MASKCOUNT, 1);
+      return nullptr;
+    }
+    old_size = 0;
+  }
   if (new_size == 0) {
     std::free(ptr);
     self->memory_used_ -= old_size;
@@ -156,6 +166,9 @@ void LuaSandbox::CountHook(lua_State* L, lua_Debug* /*ar*/) {
       if (self->instructions_ <= self->limits_.instructions_per_decision) return;
     }
     self->MarkKilled(L);
+  }
+  if (self->string_too_long_) {
+    luaL_error(L, "a string longer than %d bytes was refused", static_cast<int>(self->limits_.max_string_bytes));
   }
   if (self->memory_exceeded_) {
     luaL_error(L, "memory limit of %d MiB exceeded", static_cast<int>(self->limits_.memory_bytes >> 20));
@@ -241,7 +254,10 @@ Status LuaSandbox::Call(int nargs, int nresults, StatusCode error_code, bool con
     ++kills_;
     lua_sethook(L_, CountHook, LUA_MASKCOUNT, hook_step_);
     lua_gc(L_, LUA_GCCOLLECT);
-    if (memory_exceeded_ || rc == LUA_ERRMEM) {
+    if (string_too_long_) {
+      message = "a string longer than " + std::to_string(limits_.max_string_bytes) +
+                " bytes was refused (the limit on one string)";
+    } else if (memory_exceeded_ || rc == LUA_ERRMEM) {
       message = "memory limit of " + std::to_string(limits_.memory_bytes >> 20) + " MiB exceeded";
     } else if (!budget_reason_.empty()) {
       message = "instruction budget of " + std::to_string(limits_.instructions_per_decision) +
@@ -253,6 +269,7 @@ Status LuaSandbox::Call(int nargs, int nresults, StatusCode error_code, bool con
     budget_reason_.clear();
     std::string where = kill_where_;
     memory_exceeded_ = false;
+    string_too_long_ = false;
     kill_where_[0] = '\0';
     return ResourceExhaustedError(where + message);
   }

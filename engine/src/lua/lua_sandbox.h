@@ -102,6 +102,7 @@ class LuaSandbox {
   int64_t instructions_ = 0;
   bool killed_ = false;         // the current call ran out of instructions or memory
   bool memory_exceeded_ = false;
+  bool string_too_long_ = false;
   char kill_where_[160] = "";
   std::string budget_reason_;   // set by RaiseBudgetExceeded   // "chunk:line:" where the budget ran out (first kill)
   uint64_t kills_ = 0;

@@ -44,7 +44,10 @@ local function pattern_cost(subject, pattern)
       i = i + 1
     end
   end
-  return n ^ (q + 1)
+  -- Worst case: every start position, times the ways q repetitions can split what follows.
+  local cost = n
+  for k = 1, q do cost = cost * (n + k) / (k + 1) end
+  return cost
 end
 
 local function charged_pattern(name, fn)
@@ -82,8 +85,18 @@ do
     end
     return rep(s, n, sep)
   end
-  for _, name in ipairs({ "upper", "lower", "reverse", "sub", "byte", "len", "format" }) do
+  for _, name in ipairs({ "upper", "lower", "reverse", "sub", "byte", "len" }) do
     string[name] = charged_linear("string." .. name, string[name])
+  end
+  local format = string.format
+  string.format = function(fmt, ...)   -- copies its string arguments
+    local n = type(fmt) == "string" and #fmt or 0
+    for i = 1, select("#", ...) do
+      local v = select(i, ...)
+      if type(v) == "string" then n = n + #v end
+    end
+    charge(n, "string.format")
+    return format(fmt, ...)
   end
   for _, name in ipairs({ "len", "codepoint", "offset", "codes" }) do
     utf8[name] = charged_linear("utf8." .. name, utf8[name])

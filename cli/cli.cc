@@ -56,12 +56,16 @@ constexpr const char* kUsage =
     "commands:\n"
     "  screen      screen enterprises (JSON, JSON Lines or CSV) for BSC, ITC, SMART_FARMER, STAR_SME\n"
     "  generate    write a synthetic national population of enterprises (deterministic, seeded)\n"
-    "  rules test  run the rule test cases beside the program scripts\n"
+    "  rules check check every rule script without screening anyone (file:line per problem)\n"
+    "  rules test  run the rule test cases beside the program scripts (--coverage)\n"
+    "  rules docs  write a bilingual page per program (Markdown and HTML) from the scripts\n"
+    "  impact      screen one population under two rule sets and report what changes\n"
     "  version     print the version\n"
     "\n"
     "`smematch <command> --help` describes a command's options. Exit codes: docs/cli.md.\n";
 
 }  // namespace
+
 
 int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   if (argc < 2) {
@@ -74,6 +78,7 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     if (command == "screen") return RunScreen(args, out, err);
     if (command == "generate") return RunGenerate(args, out, err);
     if (command == "rules") return RunRules(args, out, err);
+    if (command == "impact") return RunImpact(args, out, err);
     if (command == "version" || command == "--version") {
       out << "smematch 0.1.0\n";
       return kExitOk;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "csv_reader.h"
+#include "ordered_pipeline.h"
 #include "smematch/profile_io.h"
 
 namespace smematch {
@@ -44,67 +45,7 @@ struct Chunk {
 };
 
 // Work queue, completed chunks and the bound on chunks in flight.
-class Pipeline {
- public:
-  explicit Pipeline(size_t max_in_flight) : max_in_flight_(max_in_flight) {}
-
-  void Submit(std::unique_ptr<Chunk> chunk) {
-    std::unique_lock lock(mu_);
-    room_.wait(lock, [&] { return in_flight_ < max_in_flight_ || aborted_; });
-    ++in_flight_;
-    work_.push_back(std::move(chunk));
-    work_ready_.notify_one();
-  }
-  std::unique_ptr<Chunk> Take() {
-    std::unique_lock lock(mu_);
-    work_ready_.wait(lock, [&] { return !work_.empty() || closed_; });
-    if (work_.empty()) return nullptr;
-    auto c = std::move(work_.front());
-    work_.pop_front();
-    return c;
-  }
-  void Complete(std::unique_ptr<Chunk> chunk) {
-    std::lock_guard lock(mu_);
-    uint64_t seq = chunk->seq;
-    done_[seq] = std::move(chunk);
-    done_ready_.notify_all();
-  }
-  // Returns chunk `seq` once complete, or nullptr when the input ended before it.
-  std::unique_ptr<Chunk> Next(uint64_t seq) {
-    std::unique_lock lock(mu_);
-    done_ready_.wait(lock, [&] { return done_.count(seq) || (closed_ && seq >= submitted_total_); });
-    auto it = done_.find(seq);
-    if (it == done_.end()) return nullptr;
-    auto c = std::move(it->second);
-    done_.erase(it);
-    --in_flight_;
-    room_.notify_one();
-    return c;
-  }
-  void Close(uint64_t total) {
-    std::lock_guard lock(mu_);
-    closed_ = true;
-    submitted_total_ = total;
-    work_ready_.notify_all();
-    done_ready_.notify_all();
-  }
-  void Abort() {
-    std::lock_guard lock(mu_);
-    aborted_ = true;
-    room_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable work_ready_, done_ready_, room_;
-  std::deque<std::unique_ptr<Chunk>> work_;
-  std::map<uint64_t, std::unique_ptr<Chunk>> done_;
-  size_t max_in_flight_;
-  size_t in_flight_ = 0;
-  bool closed_ = false;
-  bool aborted_ = false;
-  uint64_t submitted_total_ = 0;
-};
+using Pipeline = OrderedPipeline<Chunk>;
 
 class Worker {
  public:

@@ -392,6 +392,7 @@ class Checker {
       std::string kind = Classify(p.message, whole.status().code());
       if (kind == "overlap") continue;  // reported by CheckVersions, with gaps
       if (p.message == "rule set declares no program") continue;
+      if (kind == "syntax") unscannable_.insert(p.file);
       if (kind == "sandbox") p.message += SandboxHint(p.message);
       Add(FindingSeverity::kError, kind, p.file, p.line, p.message);
     }

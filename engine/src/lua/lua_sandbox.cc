@@ -138,6 +138,7 @@ void* LuaSandbox::Allocate(void* ud, void* ptr, size_t old_size, size_t new_size
         self->L_ != nullptr) {
       self->string_too_long_ = true;
       self->memory_exceeded_ = true;
+      if (self->kill_where_[0] == '\0') self->RecordWhere(self->L_);
       lua_sethook(self->L_, CountHook, LUA_MASKCOUNT, 1);
       return nullptr;
     }
@@ -150,7 +151,10 @@ void* LuaSandbox::Allocate(void* ud, void* ptr, size_t old_size, size_t new_size
   }
   if (new_size > old_size && self->memory_used_ + (new_size - old_size) > self->limits_.memory_bytes) {
     self->memory_exceeded_ = true;
-    if (self->L_ != nullptr) lua_sethook(self->L_, CountHook, LUA_MASKCOUNT, 1);
+    if (self->L_ != nullptr) {
+      if (self->kill_where_[0] == '\0') self->RecordWhere(self->L_);
+      lua_sethook(self->L_, CountHook, LUA_MASKCOUNT, 1);
+    }
     return nullptr;
   }
   void* p = std::realloc(ptr, new_size);
@@ -177,9 +181,9 @@ void LuaSandbox::CountHook(lua_State* L, lua_Debug* /*ar*/) {
              static_cast<lua_Integer>(self->limits_.instructions_per_decision));
 }
 
-void LuaSandbox::MarkKilled(lua_State* L) {
-  killed_ = true;
-  // Remember where the script was, not where the re-armed kill finally unwinds from.
+// Remembers where the script was ("path:line: "), not where the re-armed kill finally unwinds
+// from. Allocates nothing, so the allocator may call it when it refuses.
+void LuaSandbox::RecordWhere(lua_State* L) {
   lua_Debug where;
   kill_where_[0] = '\0';
   for (int level = 0; lua_getstack(L, level, &where); ++level) {
@@ -189,6 +193,11 @@ void LuaSandbox::MarkKilled(lua_State* L) {
       break;
     }
   }
+}
+
+void LuaSandbox::MarkKilled(lua_State* L) {
+  killed_ = true;
+  if (kill_where_[0] == '\0') RecordWhere(L);
   // Re-arm on every instruction: a pcall in the script that catches this error gets killed
   // again at its next instruction, until the error reaches our lua_pcall.
   lua_sethook(L, CountHook, LUA_MASKCOUNT, 1);
@@ -203,6 +212,7 @@ int LuaSandbox::RaiseBudgetExceeded(lua_State* L, const char* what) {
 
 void LuaSandbox::Arm(bool continue_budget) {
   if (!continue_budget) instructions_ = 0;
+  kill_where_[0] = '\0';
   killed_ = false;
   memory_exceeded_ = false;
   lua_sethook(L_, CountHook, LUA_MASKCOUNT, hook_step_);
@@ -227,6 +237,7 @@ Status LuaSandbox::Call(int nargs, int nresults, StatusCode error_code, bool con
     if (!continue_budget) instructions_ = 0;
     killed_ = false;
     memory_exceeded_ = false;
+    kill_where_[0] = '\0';
     replay_ = false;
     ticks_ = 0;
     abort_armed_ = 0;

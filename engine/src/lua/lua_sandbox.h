@@ -93,6 +93,7 @@ class LuaSandbox {
   static void AbortHook(lua_State* L, lua_Debug* ar);
 
   void MarkKilled(lua_State* L);
+  void RecordWhere(lua_State* L);
   void Arm(bool continue_budget);
 
   RuleLimits limits_;

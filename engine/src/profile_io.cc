@@ -193,10 +193,11 @@ struct ProfileReader::Impl {
   // Reads `value` into field `f`; returns false on a JSON syntax error (parse must stop).
   bool ReadValue(ProfileField f, od::value value, EnterpriseProfile* p,
                  std::vector<FieldError>* errors) {
-    std::string field = "/" + std::string(FieldName(f));
+    // The JSON pointer of the field, built only when there is something to report.
+    auto field = [f] { return "/" + std::string(FieldName(f)); };
     od::json_type type;
     if (auto e = value.type().get(type)) {
-      Error(errors, field, JsonError(e));
+      Error(errors, field(), JsonError(e));
       return false;
     }
     if (type == od::json_type::null) return true;  // null = absent
@@ -211,7 +212,7 @@ struct ProfileReader::Impl {
           break;
         }
         if (auto e = value.get_string().get(s)) {
-          Error(errors, field, JsonError(e));
+          Error(errors, field(), JsonError(e));
           return false;
         }
         err = SetString(*p, f, s, provinces);
@@ -226,7 +227,7 @@ struct ProfileReader::Impl {
         if (value.get_int64().get(i)) {
           double d;
           if (auto e = value.get_double().get(d)) {
-            Error(errors, field, JsonError(e));
+            Error(errors, field(), JsonError(e));
             return false;
           }
           err = SetNumber(*p, f, d);
@@ -242,7 +243,7 @@ struct ProfileReader::Impl {
           break;
         }
         if (auto e = value.get_double().get(d)) {
-          Error(errors, field, JsonError(e));
+          Error(errors, field(), JsonError(e));
           return false;
         }
         err = SetNumber(*p, f, d);
@@ -255,7 +256,7 @@ struct ProfileReader::Impl {
           break;
         }
         if (auto e = value.get_bool().get(b)) {
-          Error(errors, field, JsonError(e));
+          Error(errors, field(), JsonError(e));
           return false;
         }
         err = SetBool(*p, f, b);
@@ -268,7 +269,7 @@ struct ProfileReader::Impl {
         }
         od::array arr;
         if (auto e = value.get_array().get(arr)) {
-          Error(errors, field, JsonError(e));
+          Error(errors, field(), JsonError(e));
           return false;
         }
         size_t i = 0;
@@ -276,15 +277,15 @@ struct ProfileReader::Impl {
           std::string_view s;
           if (auto e = item.get_string().get(s)) {
             if (e != simdjson::INCORRECT_TYPE) {
-              Error(errors, field, JsonError(e));
+              Error(errors, field(), JsonError(e));
               return false;
             }
-            Error(errors, field + "/" + std::to_string(i), "expected a certification id string");
+            Error(errors, field() + "/" + std::to_string(i), "expected a certification id string");
           } else if (std::string m = AddCertification(*p, s); !m.empty()) {
-            Error(errors, field + "/" + std::to_string(i), m);
+            Error(errors, field() + "/" + std::to_string(i), m);
           }
           if (++i > 32) {
-            Error(errors, field, "more than 32 entries");
+            Error(errors, field(), "more than 32 entries");
             return true;
           }
         }
@@ -297,17 +298,17 @@ struct ProfileReader::Impl {
         }
         od::object obj;
         if (auto e = value.get_object().get(obj)) {
-          Error(errors, field, JsonError(e));
+          Error(errors, field(), JsonError(e));
           return false;
         }
         std::array<int, kDimensionCount> needs{};
         for (auto member : obj) {
           std::string_view key;
           if (auto e = member.unescaped_key().get(key)) {
-            Error(errors, field, JsonError(e));
+            Error(errors, field(), JsonError(e));
             return false;
           }
-          std::string sub = field + "/" + std::string(key);
+          std::string sub = field() + "/" + std::string(key);
           int dim = EnumIndex(DimensionLabels(), key);
           int64_t level;
           auto e = member.value().get_int64().get(level);
@@ -334,14 +335,14 @@ struct ProfileReader::Impl {
         }
         od::array arr;
         if (auto e = value.get_array().get(arr)) {
-          Error(errors, field, JsonError(e));
+          Error(errors, field(), JsonError(e));
           return false;
         }
         size_t i = 0;
         for (auto item : arr) {
-          std::string at = field + "/" + std::to_string(i++);
+          std::string at = field() + "/" + std::to_string(i++);
           if (i > kMaxParticipations) {
-            Error(errors, field, "more than " + std::to_string(kMaxParticipations) + " entries");
+            Error(errors, field(), "more than " + std::to_string(kMaxParticipations) + " entries");
             return true;
           }
           od::object obj;
@@ -381,7 +382,7 @@ struct ProfileReader::Impl {
               }
             } else {
               Error(errors, at + "/" + std::string(key),
-                    "unknown field; expected program, fiscal_year, man_days_used");
+                    "unknown field(); expected program, fiscal_year, man_days_used");
             }
           }
           if (!has_program) Error(errors, at + "/program", "required");
@@ -397,7 +398,7 @@ struct ProfileReader::Impl {
         break;
       }
     }
-    if (!err.empty()) Error(errors, field, std::move(err));
+    if (!err.empty()) Error(errors, field(), std::move(err));
     return true;
   }
 };
@@ -413,9 +414,26 @@ Status ProfileReader::ParseJson(std::string_view json, EnterpriseProfile* out,
   return ParseJsonPadded(std::string_view(impl_->scratch.data(), json.size()), out, errors);
 }
 
+namespace {
+
+// Empties `p` but keeps its strings' and vectors' storage for the next record.
+void Reset(EnterpriseProfile* p) {
+  p->id.clear();
+  p->name.clear();
+  p->participation.clear();
+  std::string id = std::move(p->id), name = std::move(p->name);
+  std::vector<Participation> participation = std::move(p->participation);
+  *p = EnterpriseProfile();
+  p->id = std::move(id);
+  p->name = std::move(name);
+  p->participation = std::move(participation);
+}
+
+}  // namespace
+
 Status ProfileReader::ParseJsonPadded(std::string_view json, EnterpriseProfile* out,
                                       std::vector<FieldError>* errors) {
-  *out = EnterpriseProfile();
+  Reset(out);
   errors->clear();
   auto fail = [&](std::string field, std::string message) {
     errors->push_back({std::move(field), std::move(message)});

@@ -214,8 +214,35 @@ local ctx = setmetatable({}, { __index = strict(CTX_KNOWN, "context value", "as_
 local CTX = view(ctx, "the context")
 
 -- Tables C++ fills: returned to it once, kept in its registry.
-engine.data, engine.certs, engine.needs, engine.ctx, engine.derived = data, certs, needs, ctx, derived
-engine.CERTS, engine.NEEDS = CERTS, NEEDS
+engine.ctx, engine.NEEDS = ctx, NEEDS
+data.certifications = CERTS
+
+-- Fills the applicant for the next evaluation. C++ passes the profile's values in this order
+-- (absent ones nil); assigning constant keys of one reused table allocates nothing and costs
+-- a third of setting them one by one through the C API.
+function engine.fill(legal_form, sector, industry, province, employees, revenue, years, members,
+                     otop_stars, digital, own_farm, vat, gs1, capacity, shelf_life, cert_bits,
+                     needs_view, n1, n2, n3, n4, n5, size, size_missing, max_need, total_need)
+  data.id, data.identifier, data.name = nil, nil, nil   -- fetched on first read (LAZY)
+  data.legal_form, data.sector, data.industry, data.province = legal_form, sector, industry, province
+  data.employees, data.annual_revenue_thb, data.years_operating = employees, revenue, years
+  data.members, data.otop_stars, data.digital_readiness = members, otop_stars, digital
+  data.own_farm_produce, data.vat_registered, data.gs1_barcode = own_farm, vat, gs1
+  data.monthly_capacity_units, data.shelf_life_days = capacity, shelf_life
+  certs.fda, certs.gmp, certs.haccp = cert_bits & 1 ~= 0, cert_bits & 2 ~= 0, cert_bits & 4 ~= 0
+  certs.tisi, certs.tcps, certs.halal = cert_bits & 8 ~= 0, cert_bits & 16 ~= 0, cert_bits & 32 ~= 0
+  data.needs = needs_view
+  if needs_view then
+    needs.entrepreneurship, needs.marketing, needs.product_innovation = n1, n2, n3
+    needs.finance_legal, needs.digital = n4, n5
+  end
+  derived.size, derived.size_missing = size, size_missing
+  local certified = 0
+  for bit = 0, 5 do
+    if cert_bits & (1 << bit) ~= 0 then certified = certified + 1 end
+  end
+  derived.max_need, derived.total_need, derived.certification_count = max_need, total_need, certified
+end
 
 ---------------------------------------------------------------------------------------------
 -- Helpers rule scripts may call

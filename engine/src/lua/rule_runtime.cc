@@ -30,9 +30,8 @@ constexpr int kSlots = 13;
 
 // Upvalues of the FillApplicant closure.
 enum FillUpvalue {
-  kUvRuntime = 1, kUvData, kUvCerts, kUvNeeds, kUvKeys, kUvCertsView, kUvNeedsView,
-  kUvLegalForms, kUvSectors, kUvIndustries, kUvCertIds, kUvDimensionIds, kUvDerived,
-  kUvSizeNames, kUvEvaluateAll, kUvCount = kUvEvaluateAll,
+  kUvRuntime = 1, kUvFill, kUvNeedsView, kUvLegalForms, kUvSectors, kUvIndustries, kUvSizeNames,
+  kUvEvaluateAll, kUvCount = kUvEvaluateAll,
 };
 
 using LuaFn = std::function<int(lua_State*)>;
@@ -282,23 +281,11 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
     int engine = lua_gettop(L);
     // FillApplicant closure and its upvalues, in FillUpvalue order.
     lua_pushlightuserdata(L, this);
-    lua_getfield(L, engine, "data");
-    lua_getfield(L, engine, "certs");
-    lua_getfield(L, engine, "needs");
-    lua_createtable(L, kProfileFieldCount, 0);
-    for (int f = 0; f < kProfileFieldCount; ++f) {
-      std::string_view n = FieldName(static_cast<ProfileField>(f));
-      lua_pushlstring(L, n.data(), n.size());
-      lua_rawseti(L, -2, f + 1);
-    }
-    lua_getfield(L, engine, "CERTS");
+    lua_getfield(L, engine, "fill");
     lua_getfield(L, engine, "NEEDS");
     PushIds(L, LegalFormLabels());
     PushIds(L, SectorLabels());
     PushIds(L, IndustryLabels());
-    PushIds(L, CertificationLabels());
-    PushIds(L, DimensionLabels());
-    lua_getfield(L, engine, "derived");
     PushIds(L, SmeSizeLabels());
     lua_getfield(L, engine, "evaluate_all");
     lua_pushcclosure(L, FillApplicant, kUvCount);
@@ -439,93 +426,64 @@ Status RuleRuntime::SetAsOf(const Date& as_of) {
   return sandbox_.Call(0, 0);
 }
 
-// Writes every profile field into the reused applicant table (absent ones as nil, so that
-// reading them is recorded as missing).
+// Passes every profile field to the prelude's fill() (absent ones as nil, so that reading them
+// is recorded as missing), with the values derived once per applicant; then, if asked, runs
+// evaluate_all().
 int RuleRuntime::FillApplicant(lua_State* L) {
-  const EnterpriseProfile& p = *Self(L)->applicant_;
-  const int data = lua_upvalueindex(kUvData);
-  const int keys = lua_upvalueindex(kUvKeys);
-  auto key = [&](ProfileField f) { lua_rawgeti(L, keys, static_cast<int>(f) + 1); };
-  auto set_string = [&](ProfileField f, const std::string* v) {
-    key(f);
-    if (v) lua_pushlstring(L, v->data(), v->size());
-    else lua_pushnil(L);
-    lua_rawset(L, data);
-  };
-  auto set_enum = [&](ProfileField f, int upvalue, auto v) {
-    key(f);
+  const RuleRuntime* self = Self(L);
+  const EnterpriseProfile& p = *self->applicant_;
+  luaL_checkstack(L, 32, "fill");
+  const bool evaluate = lua_toboolean(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(kUvFill));
+  auto push_enum = [&](int upvalue, auto v) {
     if (v) lua_rawgeti(L, lua_upvalueindex(upvalue), static_cast<int>(*v) + 1);
     else lua_pushnil(L);
-    lua_rawset(L, data);
   };
-  auto set_int = [&](ProfileField f, auto v) {
-    key(f);
+  auto push_int = [&](auto v) {
     if (v) lua_pushinteger(L, static_cast<lua_Integer>(*v));
     else lua_pushnil(L);
-    lua_rawset(L, data);
   };
-  auto set_number = [&](ProfileField f, const std::optional<double>& v) {
-    key(f);
+  auto push_number = [&](const std::optional<double>& v) {
     if (v) lua_pushnumber(L, *v);
     else lua_pushnil(L);
-    lua_rawset(L, data);
   };
-  auto set_bool = [&](ProfileField f, const std::optional<bool>& v) {
-    key(f);
+  auto push_bool = [&](const std::optional<bool>& v) {
     if (v) lua_pushboolean(L, *v);
     else lua_pushnil(L);
-    lua_rawset(L, data);
   };
-  // id, name and identifier are fetched on first read (prelude LAZY): clear the last ones.
-  set_string(ProfileField::kId, nullptr);
-  set_string(ProfileField::kIdentifier, nullptr);
-  set_string(ProfileField::kName, nullptr);
-  set_enum(ProfileField::kLegalForm, kUvLegalForms, p.legal_form);
-  set_enum(ProfileField::kSector, kUvSectors, p.sector);
-  set_enum(ProfileField::kIndustry, kUvIndustries, p.industry);
-  set_string(ProfileField::kProvince, p.province ? &*p.province : nullptr);
-  set_int(ProfileField::kEmployees, p.employees);
-  set_number(ProfileField::kAnnualRevenueThb, p.annual_revenue_thb);
-  set_number(ProfileField::kYearsOperating, p.years_operating);
-  set_int(ProfileField::kMembers, p.members);
-  set_int(ProfileField::kOtopStars, std::optional<int>(p.otop_stars));
-  set_int(ProfileField::kDigitalReadiness, p.digital_readiness);
-  set_bool(ProfileField::kOwnFarmProduce, p.own_farm_produce);
-  set_bool(ProfileField::kVatRegistered, p.vat_registered);
-  set_bool(ProfileField::kGs1Barcode, p.gs1_barcode);
-  set_int(ProfileField::kMonthlyCapacityUnits, p.monthly_capacity_units);
-  set_int(ProfileField::kShelfLifeDays, p.shelf_life_days);
-
-  const int certs = lua_upvalueindex(kUvCerts);
-  for (int i = 0; i < kCertificationCount; ++i) {
-    lua_rawgeti(L, lua_upvalueindex(kUvCertIds), i + 1);
-    lua_pushboolean(L, p.has(static_cast<Certification>(i)));
-    lua_rawset(L, certs);
-  }
-  key(ProfileField::kCertifications);
-  lua_pushvalue(L, lua_upvalueindex(kUvCertsView));
-  lua_rawset(L, data);
-
-  key(ProfileField::kNeeds);
+  push_enum(kUvLegalForms, p.legal_form);
+  push_enum(kUvSectors, p.sector);
+  push_enum(kUvIndustries, p.industry);
+  if (p.province) lua_pushlstring(L, p.province->data(), p.province->size());
+  else lua_pushnil(L);
+  push_int(p.employees);
+  push_number(p.annual_revenue_thb);
+  push_number(p.years_operating);
+  push_int(p.members);
+  lua_pushinteger(L, p.otop_stars);
+  push_int(p.digital_readiness);
+  push_bool(p.own_farm_produce);
+  push_bool(p.vat_registered);
+  push_bool(p.gs1_barcode);
+  push_int(p.monthly_capacity_units);
+  push_int(p.shelf_life_days);
+  lua_pushinteger(L, p.certifications);
+  int max_need = 0, total_need = 0;
   if (p.needs) {
-    const int needs = lua_upvalueindex(kUvNeeds);
-    for (int i = 0; i < kDimensionCount; ++i) {
-      lua_rawgeti(L, lua_upvalueindex(kUvDimensionIds), i + 1);
-      lua_pushinteger(L, (*p.needs)[i]);
-      lua_rawset(L, needs);
-    }
     lua_pushvalue(L, lua_upvalueindex(kUvNeedsView));
+    for (int level : *p.needs) {
+      lua_pushinteger(L, level);
+      max_need = std::max(max_need, level);
+      total_need += level;
+    }
   } else {
-    lua_pushnil(L);
+    for (int i = 0; i < 1 + kDimensionCount; ++i) lua_pushnil(L);
   }
-  lua_rawset(L, data);
-
-  // Derived values (prelude `derived`), computed once here rather than in every program.
-  const int derived = lua_upvalueindex(kUvDerived);
+  // SME size, and the fields whose absence leaves it unknown.
   std::optional<SmeSize> size;
   uint64_t size_missing = 0;
   if (p.sector) {
-    size = ClassifySmeSize(*p.sector, p.employees, p.annual_revenue_thb, Self(L)->tie_break_);
+    size = ClassifySmeSize(*p.sector, p.employees, p.annual_revenue_thb, self->tie_break_);
   } else {
     size_missing |= 1u << static_cast<int>(ProfileField::kSector);
   }
@@ -533,30 +491,17 @@ int RuleRuntime::FillApplicant(lua_State* L) {
     size_missing |= (1u << static_cast<int>(ProfileField::kEmployees)) |
                     (1u << static_cast<int>(ProfileField::kAnnualRevenueThb));
   }
-  if (size) lua_rawgeti(L, lua_upvalueindex(kUvSizeNames), static_cast<int>(*size) + 1);
-  else lua_pushnil(L);
-  lua_setfield(L, derived, "size");
+  push_enum(kUvSizeNames, size);
   lua_pushinteger(L, static_cast<lua_Integer>(size_missing));
-  lua_setfield(L, derived, "size_missing");
   if (p.needs) {
-    int max = 0, total = 0;
-    for (int level : *p.needs) {
-      max = std::max(max, level);
-      total += level;
-    }
-    lua_pushinteger(L, max);
-    lua_setfield(L, derived, "max_need");
-    lua_pushinteger(L, total);
+    lua_pushinteger(L, max_need);
+    lua_pushinteger(L, total_need);
   } else {
     lua_pushnil(L);
-    lua_setfield(L, derived, "max_need");
     lua_pushnil(L);
   }
-  lua_setfield(L, derived, "total_need");
-  lua_pushinteger(L, std::popcount(p.certifications));
-  lua_setfield(L, derived, "certification_count");
-
-  if (lua_toboolean(L, 1)) {
+  lua_call(L, 26, 0);
+  if (evaluate) {
     lua_pushvalue(L, lua_upvalueindex(kUvEvaluateAll));
     lua_call(L, 0, 0);
   }

@@ -14,7 +14,7 @@ local pcall, setmetatable, getmetatable, rawget, rawequal = pcall, setmetatable,
   rawget, rawequal
 -- The originals: the prelude's own matching must not go through the bounded wrappers below.
 local s_format, s_gsub, s_match, s_rep = string.format, string.gsub, string.match, string.rep
-local s_gmatch, s_find = string.gmatch, string.find
+local s_gmatch, s_find, s_sub, s_byte0 = string.gmatch, string.find, string.sub, string.byte
 local t_concat, t_sort = table.concat, table.sort
 local m_floor, m_type = math.floor, math.type
 
@@ -333,18 +333,22 @@ local HELPERS = {
 local function group_digits(n)
   local s = s_format("%d", n)
   local sign = ""
-  if s:sub(1, 1) == "-" then sign, s = "-", s:sub(2) end
+  if s_byte0(s, 1) == 45 then sign, s = "-", s_sub(s, 2) end
   local head = #s % 3
   local parts = {}
-  if head > 0 then parts[1] = s:sub(1, head) end
-  for i = head + 1, #s, 3 do parts[#parts + 1] = s:sub(i, i + 2) end
+  if head > 0 then parts[1] = s_sub(s, 1, head) end
+  for i = head + 1, #s, 3 do parts[#parts + 1] = s_sub(s, i, i + 2) end
   return sign .. t_concat(parts, ",")
 end
 
+-- "1.80" -> "1.8", "620.00" -> "620"
 local function decimals(x, places)
   local s = s_format("%." .. places .. "f", x)
-  if s_find(s, ".", 1, true) then s = s_gsub(s_gsub(s, "0+$", ""), "%.$", "") end
-  return s
+  if not s_find(s, ".", 1, true) then return s end
+  local last = #s
+  while s_byte0(s, last) == 48 do last = last - 1 end   -- '0'
+  if s_byte0(s, last) == 46 then last = last - 1 end    -- '.'
+  return s_sub(s, 1, last)
 end
 
 local FORMATS = {
@@ -383,19 +387,45 @@ end
 
 local PLACEHOLDER = "{([^{}|]+)|?([%w_]*)}"
 
-local function render(template, lang, prog, values)
-  return (s_gsub(template, PLACEHOLDER, function(ref, fmt)
+-- Templates are split once into literal text and placeholders {scope, name, format}.
+local TEMPLATES = {}
+
+local function compile_template(template)
+  local parts, pos = {}, 1
+  for start, ref, fmt, finish in s_gmatch(template, "()" .. PLACEHOLDER .. "()") do
+    if start > pos then parts[#parts + 1] = s_sub(template, pos, start - 1) end
     local scope, name = s_match(ref, "^(%a)%.([%w_]+)$")
-    local v
-    if scope == "e" then
-      v = data[name]
-      if v == CERTS or v == NEEDS then v = nil end
-    elseif scope == "p" then v = prog.param_values[name]
-    elseif scope == "c" then v = rawget(ctx, name)
-    elseif scope == "v" and values then v = values[name]
+    parts[#parts + 1] = { scope, name, fmt }
+    pos = finish
+  end
+  if pos <= #template then parts[#parts + 1] = s_sub(template, pos) end
+  return parts
+end
+
+local function render(template, lang, prog, values)
+  local parts = TEMPLATES[template]
+  if parts == nil then
+    parts = compile_template(template)
+    TEMPLATES[template] = parts
+  end
+  local out = {}
+  for i = 1, #parts do
+    local part = parts[i]
+    if type(part) == "string" then
+      out[i] = part
+    else
+      local scope, name, v = part[1], part[2], nil
+      if scope == "e" then
+        v = data[name]
+        if v == CERTS or v == NEEDS then v = nil end
+      elseif scope == "p" then v = prog.param_values[name]
+      elseif scope == "c" then v = rawget(ctx, name)
+      elseif scope == "v" and values then v = values[name]
+      end
+      out[i] = show(v, part[3], lang)
     end
-    return show(v, fmt, lang)
-  end))
+  end
+  return t_concat(out)
 end
 
 local function missing_text(mask, lang)

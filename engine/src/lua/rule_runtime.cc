@@ -34,6 +34,8 @@ enum FillUpvalue {
   kUvEvaluateAll, kUvCount = kUvEvaluateAll,
 };
 
+// A body run inside a protected call; its parameter is named Lf (the state, seen from the
+// C function's own frame, where 1..n are its arguments and not the main stack's slots).
 using LuaFn = std::function<int(lua_State*)>;
 
 int Trampoline(lua_State* L) {
@@ -221,12 +223,12 @@ int RuleRuntime::NativeCheckDate(lua_State* L) {
 Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const ProvinceTable& provinces) {
   lua_State* L = sandbox_.state();
   lua_settop(L, 0);
-  LuaFn setup = [this, &provinces](lua_State* L) {
-    if (luaL_loadbufferx(L, reinterpret_cast<const char*>(kPreludeLua), kPreludeLuaSize, "@engine/prelude.lua", "t") != LUA_OK) {
-      lua_error(L);
+  LuaFn setup = [this, &provinces](lua_State* Lf) {
+    if (luaL_loadbufferx(Lf, reinterpret_cast<const char*>(kPreludeLua), kPreludeLuaSize, "@engine/prelude.lua", "t") != LUA_OK) {
+      lua_error(Lf);
     }
     // native
-    lua_createtable(L, 0, 8);
+    lua_createtable(Lf, 0, 8);
     const luaL_Reg natives[] = {
         {"lazy_field", NativeLazyField},     {"identifier_kind", NativeIdentifierKind},
         {"participated", NativeParticipated}, {"man_days_used", NativeManDaysUsed},
@@ -237,19 +239,19 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
         {"instruction_budget", NativeInstructionBudget},
     };
     for (const luaL_Reg& r : natives) {
-      lua_pushlightuserdata(L, this);
-      lua_pushcclosure(L, r.func, 1);
-      lua_setfield(L, -2, r.name);
+      lua_pushlightuserdata(Lf, this);
+      lua_pushcclosure(Lf, r.func, 1);
+      lua_setfield(Lf, -2, r.name);
     }
     // FIELDS
-    lua_createtable(L, kProfileFieldCount, 0);
+    lua_createtable(Lf, kProfileFieldCount, 0);
     for (int i = 0; i < kProfileFieldCount; ++i) {
       std::string_view n = FieldName(static_cast<ProfileField>(i));
-      lua_pushlstring(L, n.data(), n.size());
-      lua_rawseti(L, -2, i + 1);
+      lua_pushlstring(Lf, n.data(), n.size());
+      lua_rawseti(Lf, -2, i + 1);
     }
     // LABELS
-    lua_createtable(L, 0, 9);
+    lua_createtable(Lf, 0, 9);
     const std::pair<const char*, std::span<const EnumLabel>> label_sets[] = {
         {"field", FieldLabels()},         {"certification", CertificationLabels()},
         {"dimension", DimensionLabels()}, {"legal_form", LegalFormLabels()},
@@ -257,50 +259,50 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
         {"size", SmeSizeLabels()},        {"region", RegionLabels()},
     };
     for (const auto& [name, labels] : label_sets) {
-      PushLabels(L, labels);
-      lua_setfield(L, -2, name);
+      PushLabels(Lf, labels);
+      lua_setfield(Lf, -2, name);
     }
     // PROVINCES
-    lua_createtable(L, static_cast<int>(provinces.all().size()), 0);
+    lua_createtable(Lf, static_cast<int>(provinces.all().size()), 0);
     lua_Integer i = 0;
     for (const Province& p : provinces.all()) {
-      lua_createtable(L, 0, 7);
+      lua_createtable(Lf, 0, 7);
       const std::pair<const char*, const std::string*> strings[] = {
           {"iso_code", &p.iso_code}, {"name_th", &p.name_th}, {"name_en", &p.name_en},
           {"region", &p.region}, {"region_nesdb", &p.region_nesdb}, {"diprom_center", &p.diprom_center},
       };
       for (const auto& [k, v] : strings) {
-        lua_pushlstring(L, v->data(), v->size());
-        lua_setfield(L, -2, k);
+        lua_pushlstring(Lf, v->data(), v->size());
+        lua_setfield(Lf, -2, k);
       }
-      lua_pushboolean(L, p.upper_north);
-      lua_setfield(L, -2, "upper_north");
-      lua_rawseti(L, -2, ++i);
+      lua_pushboolean(Lf, p.upper_north);
+      lua_setfield(Lf, -2, "upper_north");
+      lua_rawseti(Lf, -2, ++i);
     }
-    lua_call(L, 4, 1);  // engine
-    int engine = lua_gettop(L);
+    lua_call(Lf, 4, 1);  // engine
+    int engine = lua_gettop(Lf);
     // FillApplicant closure and its upvalues, in FillUpvalue order.
-    lua_pushlightuserdata(L, this);
-    lua_getfield(L, engine, "fill");
-    lua_getfield(L, engine, "NEEDS");
-    PushIds(L, LegalFormLabels());
-    PushIds(L, SectorLabels());
-    PushIds(L, IndustryLabels());
-    PushIds(L, SmeSizeLabels());
-    lua_getfield(L, engine, "evaluate_all");
-    lua_pushcclosure(L, FillApplicant, kUvCount);
-    lua_getfield(L, engine, "resume");
-    lua_getfield(L, engine, "explain");
-    lua_getfield(L, engine, "skip");
-    lua_getfield(L, engine, "position");
+    lua_pushlightuserdata(Lf, this);
+    lua_getfield(Lf, engine, "fill");
+    lua_getfield(Lf, engine, "NEEDS");
+    PushIds(Lf, LegalFormLabels());
+    PushIds(Lf, SectorLabels());
+    PushIds(Lf, IndustryLabels());
+    PushIds(Lf, SmeSizeLabels());
+    lua_getfield(Lf, engine, "evaluate_all");
+    lua_pushcclosure(Lf, FillApplicant, kUvCount);
+    lua_getfield(Lf, engine, "resume");
+    lua_getfield(Lf, engine, "explain");
+    lua_getfield(Lf, engine, "skip");
+    lua_getfield(Lf, engine, "position");
     // FillContext closure: runtime, ctx.
-    lua_pushlightuserdata(L, this);
-    lua_getfield(L, engine, "ctx");
-    lua_pushcclosure(L, FillContext, 2);
-    lua_getfield(L, engine, "select");
-    lua_getfield(L, engine, "results");
-    for (int r = 1; r <= 5; ++r) lua_rawgeti(L, -r, r);  // the 5 tables, in order
-    lua_remove(L, -6);
+    lua_pushlightuserdata(Lf, this);
+    lua_getfield(Lf, engine, "ctx");
+    lua_pushcclosure(Lf, FillContext, 2);
+    lua_getfield(Lf, engine, "select");
+    lua_getfield(Lf, engine, "results");
+    for (int r = 1; r <= 5; ++r) lua_rawgeti(Lf, -r, r);  // the 5 tables, in order
+    lua_remove(Lf, -6);
     return kSlots;
   };
   Status s = Protected(sandbox_, setup, 0, kSlots);
@@ -309,11 +311,11 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
   std::vector<std::string> errors;
   auto load_one = [&](const RuleSet::File& file, const char* kind) -> Status {
     // env, rec = engine.new_script(path, kind)
-    LuaFn create = [&](lua_State* L) {
-      lua_getfield(L, 1, "new_script");
-      lua_pushlstring(L, file.path.data(), file.path.size());
-      lua_pushstring(L, kind);
-      lua_call(L, 2, 2);
+    LuaFn create = [&](lua_State* Lf) {
+      lua_getfield(Lf, 1, "new_script");
+      lua_pushlstring(Lf, file.path.data(), file.path.size());
+      lua_pushstring(Lf, kind);
+      lua_call(Lf, 2, 2);
       return 2;
     };
     lua_pushvalue(L, kEngineSlot);
@@ -330,15 +332,15 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
       return loaded.WithPrefix(file.path + ": while loading");
     }
     if (!loaded.ok()) errors.push_back(loaded.message());
-    LuaFn finish = [&](lua_State* L) {
-      lua_getfield(L, 1, "finish_script");
-      lua_pushvalue(L, 2);
-      lua_call(L, 1, 1);
-      lua_Integer n = luaL_len(L, -1);
+    LuaFn finish = [&](lua_State* Lf) {
+      lua_getfield(Lf, 1, "finish_script");
+      lua_pushvalue(Lf, 2);
+      lua_call(Lf, 1, 1);
+      lua_Integer n = luaL_len(Lf, -1);
       for (lua_Integer i = 1; i <= n; ++i) {
-        lua_rawgeti(L, -1, i);
-        errors.push_back(ReadString(L, -1));
-        lua_pop(L, 1);
+        lua_rawgeti(Lf, -1, i);
+        errors.push_back(ReadString(Lf, -1));
+        lua_pop(Lf, 1);
       }
       return 0;
     };
@@ -369,13 +371,13 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
     }
     return InvalidArgumentError(all);
   }
-  LuaFn seal = [this](lua_State* L) {
-    lua_getfield(L, 1, "seal");
-    lua_call(L, 0, 0);
-    lua_getfield(L, 1, "settings");
-    lua_getfield(L, -1, "sme_size_tie_break");
+  LuaFn seal = [this](lua_State* Lf) {
+    lua_getfield(Lf, 1, "seal");
+    lua_call(Lf, 0, 0);
+    lua_getfield(Lf, 1, "settings");
+    lua_getfield(Lf, -1, "sme_size_tie_break");
     size_t len = 0;
-    const char* tie = lua_tolstring(L, -1, &len);
+    const char* tie = lua_tolstring(Lf, -1, &len);
     tie_break_ = ParseSizeTieBreak(std::string_view(tie ? tie : "", len))
                      .value_or(SizeTieBreak::kRevenuePrevails);
     return 0;
@@ -389,10 +391,10 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
 Result<nlohmann::json> RuleRuntime::Describe() {
   nlohmann::json out;
   Status converted;
-  LuaFn describe = [&](lua_State* L) {
-    lua_getfield(L, 1, "describe");
-    lua_call(L, 0, 1);
-    Result<nlohmann::json> j = LuaToJson(L, -1);
+  LuaFn describe = [&](lua_State* Lf) {
+    lua_getfield(Lf, 1, "describe");
+    lua_call(Lf, 0, 1);
+    Result<nlohmann::json> j = LuaToJson(Lf, -1);
     if (j.ok()) out = std::move(*j);
     else converted = j.status();
     return 0;
@@ -637,9 +639,9 @@ void RuleRuntime::Explain(const ProgramInfo& program, Decision* out) {
   const lua_Integer index = program.index + 1;
   Status s;
   Status read;
-  LuaFn run = [&](lua_State* L) {
-    lua_pushinteger(L, index);
-    lua_call(L, 1, 1);
+  LuaFn run = [&](lua_State* Lf) {
+    lua_pushinteger(Lf, index);
+    lua_call(Lf, 1, 1);
     read = ReadExplanation(program, out);
     return 0;
   };

@@ -510,10 +510,8 @@ TEST(Sandbox, StringRepBombCaughtByPcallIsStillKilled) {
 }
 
 // A kill for memory or for a too long string is the rule's error like an instruction-budget
-// kill, and says where the script was. KNOWN ENGINE BUG: when the allocator refuses, Lua raises
-// LUA_ERRMEM at once, before the count hook can run LuaSandbox::MarkKilled, so kill_where_ stays
-// empty and the message has no "path:line: ". Suggested fix: record the position in
-// LuaSandbox::Allocate when it refuses (lua_getstack + lua_getinfo "Sl" allocate nothing).
+// kill, and says where the script was. (Regression: the allocator's refusal raised LUA_ERRMEM
+// before the count hook could note the position, so the message had no "path:line: ".)
 TEST(Sandbox, AllocationKillsNameTheScriptLine) {
   ExpectEvalError("local t = {} for i = 1, 1e7 do t[i] = { i, i, i, i } end return #t > 0",
                   StatusCode::kResourceExhausted, At(7) + "memory limit of 8 MiB exceeded",

@@ -708,15 +708,6 @@ class Checker {
   std::set<std::string> unscannable_;  // syntax errors, bytecode: the scan would be noise
 };
 
-Status ReadFileText(const fs::path& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("cannot read " + path.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
-  return Status::Ok();
-}
-
 }  // namespace
 
 std::string_view FindingSeverityName(FindingSeverity severity) {
@@ -732,36 +723,7 @@ size_t RuleCheckReport::errors() const {
 size_t RuleCheckReport::warnings() const { return findings.size() - errors(); }
 
 Result<std::vector<RuleSet::File>> ReadRuleFiles(const std::string& dir) {
-  // Mirrors RuleSet::Load: chunk names are the directory's own name plus the relative path.
-  std::error_code ec;
-  fs::path root(dir);
-  if (!fs::is_directory(root, ec)) return NotFoundError("rules directory '" + dir + "' not found");
-  std::string base = fs::weakly_canonical(root, ec).filename().string();
-  if (base.empty()) base = "rules";
-  std::vector<RuleSet::File> files;
-  auto add = [&](const fs::path& p) -> Status {
-    RuleSet::File f;
-    f.path = base + "/" + fs::relative(p, root, ec).generic_string();
-    SMEMATCH_RETURN_IF_ERROR(ReadFileText(p, &f.text));
-    files.push_back(std::move(f));
-    return Status::Ok();
-  };
-  if (fs::exists(root / "settings.lua", ec)) SMEMATCH_RETURN_IF_ERROR(add(root / "settings.lua"));
-  if (!fs::is_directory(root / "programs", ec)) {
-    return NotFoundError("rules directory '" + dir + "' has no programs/ folder");
-  }
-  for (const auto& entry : fs::directory_iterator(root / "programs", ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".lua") {
-      SMEMATCH_RETURN_IF_ERROR(add(entry.path()));
-    }
-  }
-  if (!fs::exists(root / "data" / "provinces.csv", ec)) {
-    return NotFoundError("rules directory '" + dir + "' has no data/provinces.csv");
-  }
-  SMEMATCH_RETURN_IF_ERROR(add(root / "data" / "provinces.csv"));
-  std::sort(files.begin(), files.end(),
-            [](const RuleSet::File& a, const RuleSet::File& b) { return a.path < b.path; });
-  return files;
+  return RuleSet::ReadFiles(dir);
 }
 
 Result<RuleCheckReport> CheckRules(const std::string& dir, const RuleLimits& limits) {

@@ -136,7 +136,7 @@ Status CheckVersions(const std::vector<ProgramInfo>& programs) {
 
 }  // namespace
 
-Result<std::shared_ptr<const RuleSet>> RuleSet::Load(const std::string& dir, const RuleLimits& limits) {
+Result<std::vector<RuleSet::File>> RuleSet::ReadFiles(const std::string& dir) {
   std::error_code ec;
   fs::path root(dir);
   if (!fs::is_directory(root, ec)) return NotFoundError("rules directory '" + dir + "' not found");
@@ -164,7 +164,14 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Load(const std::string& dir, con
     return NotFoundError("rules directory '" + dir + "' has no data/provinces.csv");
   }
   SMEMATCH_RETURN_IF_ERROR(add(root / "data" / "provinces.csv"));
-  return FromFiles(std::move(files), limits);
+  std::sort(files.begin(), files.end(), [](const File& a, const File& b) { return a.path < b.path; });
+  return files;
+}
+
+Result<std::shared_ptr<const RuleSet>> RuleSet::Load(const std::string& dir, const RuleLimits& limits) {
+  Result<std::vector<File>> files = ReadFiles(dir);
+  if (!files.ok()) return files.status();
+  return FromFiles(std::move(*files), limits);
 }
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::FromFiles(std::vector<File> files,

@@ -105,7 +105,11 @@ class RuleSet {
   // level exceeds `limits`.
   static Result<std::shared_ptr<const RuleSet>> Load(const std::string& dir,
                                                      const RuleLimits& limits = {});
-  // Same, from files already in memory (used by tests and by replay of stored rule sets).
+  // Reads the files of the rule set in `dir` (settings.lua, programs/*.lua, data/provinces.csv),
+  // sorted by chunk name, without loading them: chunk names are the directory's own name plus
+  // the relative path ("rules/programs/bsc.lua"). kNotFound for a missing directory or file.
+  static Result<std::vector<File>> ReadFiles(const std::string& dir);
+  // Same as Load, from files already in memory (tests, rule checks, stored rule sets).
   static Result<std::shared_ptr<const RuleSet>> FromFiles(std::vector<File> files,
                                                           const RuleLimits& limits = {});
 

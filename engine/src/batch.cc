@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "csv_reader.h"
+#include "line_blocks.h"
 #include "ordered_pipeline.h"
 #include "smematch/profile_io.h"
 
@@ -23,7 +24,6 @@ namespace {
 constexpr size_t kBlockBytes = 1 << 20;       // JSON Lines read size; about one chunk
 constexpr size_t kCsvRecordsPerChunk = 4096;
 constexpr size_t kJsonRecordsPerChunk = 4096;
-constexpr size_t kMaxLineBytes = 4 << 20;     // a longer line is reported and skipped
 constexpr size_t kMaxJsonDocumentBytes = 256u << 20;
 
 struct RecordError {
@@ -35,10 +35,9 @@ struct RecordError {
 struct Chunk {
   uint64_t seq = 0;
   size_t first_row = 0;
-  std::string bytes;                            // JSON Lines: whole lines, then padding
+  LineBlock lines;                              // JSON Lines
   std::vector<std::vector<std::string>> rows;   // CSV records
   std::vector<std::string> records;             // JSON document items
-  std::vector<size_t> oversized_rows;           // JSON Lines rows dropped for their length
   std::string output;
   BatchStats stats;
   std::vector<RecordError> errors;
@@ -58,35 +57,17 @@ class Worker {
 
   void Process(Chunk& c) {
     switch (options_.input) {
-      case InputFormat::kJsonLines: {
-        size_t row = c.first_row;
-        size_t oversized = 0;
-        std::string_view all(c.bytes.data(), c.bytes.size() - simdjson::SIMDJSON_PADDING);
-        auto report_oversized = [&](size_t upto) {
-          // Lines dropped for their length, in row order before line `upto`.
-          while (oversized < c.oversized_rows.size() && c.oversized_rows[oversized] <= upto) {
-            ++c.stats.records;
-            Record(c, c.oversized_rows[oversized++],
-                   InvalidArgumentError("line longer than " + std::to_string(kMaxLineBytes >> 20) +
-                                        " MiB"),
-                   "");
-          }
-        };
-        while (!all.empty()) {
-          report_oversized(row);
-          size_t nl = all.find('\n');
-          std::string_view line = all.substr(0, nl);
-          all.remove_prefix(nl == std::string_view::npos ? all.size() : nl + 1);
-          if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-          if (line.find_first_not_of(" \t") != std::string_view::npos) {
-            Status s = reader_.ParseJsonPadded(line, &profile_, &field_errors_);
-            Screen(c, row, s);
-          }
-          ++row;
-        }
-        report_oversized(SIZE_MAX);
+      case InputFormat::kJsonLines:
+        ForEachLine(
+            c.lines,
+            [&](size_t row, std::string_view line) {
+              Screen(c, row, reader_.ParseJsonPadded(line, &profile_, &field_errors_));
+            },
+            [&](size_t row) {
+              ++c.stats.records;
+              Record(c, row, InvalidArgumentError(std::string(kLineTooLong)), "");
+            });
         break;
-      }
       case InputFormat::kCsv:
         for (size_t i = 0; i < c.rows.size(); ++i) {
           const auto& cells = c.rows[i];
@@ -292,52 +273,10 @@ Result<BatchStats> ScreenBatch(std::istream& in, std::ostream& out,
   };
   switch (options.input) {
     case InputFormat::kJsonLines: {
-      std::string carry;
-      size_t row = 1;
-      bool first_block = true;
-      std::vector<size_t> oversized;
-      bool skipping = false;  // inside an oversized line
-      while (in && !write_failed) {
-        in.read(block.data(), static_cast<std::streamsize>(block.size()));
-        std::string_view got(block.data(), static_cast<size_t>(in.gcount()));
-        if (first_block && got.substr(0, 3) == "\xEF\xBB\xBF") got.remove_prefix(3);  // Excel's BOM
-        first_block = false;
-        size_t last_nl = got.rfind('\n');
-        if (skipping) {
-          size_t nl = got.find('\n');
-          if (nl == std::string_view::npos) continue;
-          skipping = false;
-          got.remove_prefix(nl + 1);
-          ++row;
-          last_nl = got.rfind('\n');
-        }
-        if (last_nl == std::string_view::npos) {
-          carry.append(got);
-          if (carry.size() > kMaxLineBytes) {
-            oversized.push_back(row);
-            carry.clear();
-            skipping = true;
-          }
-          continue;
-        }
+      LineBlockReader lines(in);
+      while (!write_failed) {
         auto c = std::make_unique<Chunk>();
-        c->first_row = row;
-        c->oversized_rows = std::move(oversized);
-        oversized.clear();
-        c->bytes.reserve(carry.size() + last_nl + 1 + simdjson::SIMDJSON_PADDING);
-        c->bytes.append(carry);
-        c->bytes.append(got.substr(0, last_nl + 1));
-        row += static_cast<size_t>(std::count(c->bytes.begin(), c->bytes.end(), '\n'));
-        c->bytes.append(simdjson::SIMDJSON_PADDING, ' ');
-        carry.assign(got.substr(last_nl + 1));
-        submit(std::move(c));
-      }
-      if (!carry.empty() || !oversized.empty()) {
-        auto c = std::make_unique<Chunk>();
-        c->first_row = row;
-        c->oversized_rows = std::move(oversized);
-        c->bytes = std::move(carry);
-        c->bytes.append(simdjson::SIMDJSON_PADDING, ' ');
+        if (!lines.Next(&c->lines)) break;
         submit(std::move(c));
       }
       break;

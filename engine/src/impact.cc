@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "csv_reader.h"
+#include "line_blocks.h"
 #include "ordered_pipeline.h"
 #include "json_text.h"
 #include "smematch/profile_io.h"
@@ -23,7 +24,6 @@ namespace {
 
 constexpr size_t kBlockBytes = 1 << 20;
 constexpr size_t kCsvRecordsPerChunk = 4096;
-constexpr size_t kMaxLineBytes = 4 << 20;
 constexpr int kNoIndex = -1;
 
 // ---------------------------------------------------------------------------------------------
@@ -205,9 +205,8 @@ struct RecordError {
 struct Chunk {
   uint64_t seq = 0;
   size_t first_row = 0;
-  std::string bytes;                           // JSON Lines: whole lines, then padding
+  LineBlock lines;                             // JSON Lines
   std::vector<std::vector<std::string>> rows;  // CSV records
-  std::vector<size_t> oversized_rows;
   std::vector<ImpactChange> changes;
   std::vector<RecordError> errors;
   uint64_t records = 0, screened = 0;
@@ -260,30 +259,15 @@ class Worker {
       }
       return;
     }
-    size_t row = c.first_row;
-    size_t oversized = 0;
-    std::string_view all(c.bytes.data(), c.bytes.size() - simdjson::SIMDJSON_PADDING);
-    while (!all.empty()) {
-      while (oversized < c.oversized_rows.size() && c.oversized_rows[oversized] == row) {
-        ++c.records;
-        c.errors.push_back({row++, "", InvalidArgumentError("line longer than 4 MiB")});
-        ++oversized;
-      }
-      size_t nl = all.find('\n');
-      std::string_view line = all.substr(0, nl);
-      all.remove_prefix(nl == std::string_view::npos ? all.size() : nl + 1);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.find_first_not_of(" \t") != std::string_view::npos) {
-        Status s = reader_.ParseJsonPadded(line, &profile_, &field_errors_);
-        Screen(c, row, s);
-      }
-      ++row;
-    }
-    for (; oversized < c.oversized_rows.size(); ++oversized) {
-      ++c.records;
-      c.errors.push_back(
-          {c.oversized_rows[oversized], "", InvalidArgumentError("line longer than 4 MiB")});
-    }
+    ForEachLine(
+        c.lines,
+        [&](size_t row, std::string_view line) {
+          Screen(c, row, reader_.ParseJsonPadded(line, &profile_, &field_errors_));
+        },
+        [&](size_t row) {
+          ++c.records;
+          c.errors.push_back({row, "", InvalidArgumentError(std::string(kLineTooLong))});
+        });
   }
 
  private:
@@ -578,51 +562,10 @@ Result<ImpactReport> RunImpact(std::istream& in, std::shared_ptr<const RuleSet> 
     pipeline.Submit(std::move(c));
   };
   if (options.input == InputFormat::kJsonLines) {
-    std::string carry;
-    size_t row = 1;
-    bool first_block = true;
-    bool skipping = false;  // inside a line longer than kMaxLineBytes
-    std::vector<size_t> oversized;
-    while (in) {
-      in.read(block.data(), static_cast<std::streamsize>(block.size()));
-      std::string_view got(block.data(), static_cast<size_t>(in.gcount()));
-      if (first_block && got.substr(0, 3) == "\xEF\xBB\xBF") got.remove_prefix(3);
-      first_block = false;
-      if (skipping) {
-        size_t nl = got.find('\n');
-        if (nl == std::string_view::npos) continue;
-        skipping = false;
-        got.remove_prefix(nl + 1);
-        ++row;
-      }
-      size_t last_nl = got.rfind('\n');
-      if (last_nl == std::string_view::npos) {
-        carry.append(got);
-        if (carry.size() > kMaxLineBytes) {
-          oversized.push_back(row);
-          carry.clear();
-          skipping = true;
-        }
-        continue;
-      }
+    LineBlockReader lines(in);
+    while (true) {
       auto c = std::make_unique<Chunk>();
-      c->first_row = row;
-      c->oversized_rows = std::move(oversized);
-      oversized.clear();
-      c->bytes.reserve(carry.size() + last_nl + 1 + simdjson::SIMDJSON_PADDING);
-      c->bytes.append(carry);
-      c->bytes.append(got.substr(0, last_nl + 1));
-      row += static_cast<size_t>(std::count(c->bytes.begin(), c->bytes.end(), '\n'));
-      c->bytes.append(simdjson::SIMDJSON_PADDING, ' ');
-      carry.assign(got.substr(last_nl + 1));
-      submit(std::move(c));
-    }
-    if (!carry.empty() || !oversized.empty()) {
-      auto c = std::make_unique<Chunk>();
-      c->first_row = row;
-      c->oversized_rows = std::move(oversized);
-      c->bytes = std::move(carry);
-      c->bytes.append(simdjson::SIMDJSON_PADDING, ' ');
+      if (!lines.Next(&c->lines)) break;
       submit(std::move(c));
     }
   } else {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <istream>
 #include <string>
 #include <string_view>
@@ -61,7 +62,7 @@ class LineBlockReader {
       out->bytes.reserve(carry_.size() + last_nl + 1 + simdjson::SIMDJSON_PADDING);
       out->bytes.append(carry_);
       out->bytes.append(got.substr(0, last_nl + 1));
-      row_ += static_cast<size_t>(std::count(out->bytes.begin(), out->bytes.end(), '\n'));
+      row_ += CountLines(out->bytes);
       out->bytes.append(simdjson::SIMDJSON_PADDING, ' ');
       carry_.assign(got.substr(last_nl + 1));
       return true;
@@ -77,6 +78,20 @@ class LineBlockReader {
   bool bad() const { return in_.bad(); }
 
  private:
+  // Line breaks in `s`, found with memchr (vectorised) rather than a byte loop.
+  static size_t CountLines(std::string_view s) {
+    size_t n = 0;
+    const char* p = s.data();
+    const char* end = p + s.size();
+    while (p < end) {
+      const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p));
+      if (nl == nullptr) break;
+      ++n;
+      p = static_cast<const char*>(nl) + 1;
+    }
+    return n;
+  }
+
   void Start(LineBlock* out) {
     out->first_row = row_;
     out->bytes.clear();

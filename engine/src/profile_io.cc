@@ -454,10 +454,17 @@ Status ProfileReader::ParseJsonPadded(std::string_view json, EnterpriseProfile* 
     return fail("", e == simdjson::INCORRECT_TYPE ? "expected a JSON object" : JsonError(e));
   }
   uint32_t seen = 0;
+  int next_field = 0;  // members usually come in field order: try the next one first
   for (auto member : obj) {
     std::string_view key;
     if (auto e = member.unescaped_key().get(key)) return fail("", JsonError(e));
-    std::optional<ProfileField> f = FieldByName(key);
+    std::optional<ProfileField> f;
+    if (next_field < kProfileFieldCount && FieldName(static_cast<ProfileField>(next_field)) == key) {
+      f = static_cast<ProfileField>(next_field);
+    } else {
+      f = FieldByName(key);
+    }
+    if (f) next_field = static_cast<int>(*f) + 1;
     if (!f) {
       std::string name(key.substr(0, 64));
       errors->push_back({"/" + name, "unknown field"});

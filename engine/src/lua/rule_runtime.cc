@@ -1,6 +1,8 @@
 #include "lua/rule_runtime.h"
 
+#include <algorithm>
 #include <bit>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -86,6 +88,50 @@ std::string ReadString(lua_State* L, int index) {
   size_t len = 0;
   const char* s = lua_tolstring(L, index, &len);
   return s ? std::string(s, len) : std::string();
+}
+
+bool IsPlainName(std::string_view name) {
+  static constexpr std::string_view kReserved[] = {
+      "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if",
+      "in", "local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while"};
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (char ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_') return false;
+  }
+  return std::find(std::begin(kReserved), std::end(kReserved), name) == std::end(kReserved);
+}
+
+// Returns "local a <const>, b <const> = a, b; " over the names a fresh script environment
+// (at stack index `env`) holds, to be put before the script's first line (line numbers stay
+// the same). A sealed environment answers every global read with a miss and a second lookup;
+// these names become upvalues instead, read in one step. `<const>` makes any assignment to
+// them a compile error, so a script that assigns one (even `function clamp() end`) must load
+// unprefixed; empty when the script mentions _ENV, the only other way to reach or change its
+// environment (such a script then sees every change it makes, as before).
+std::string ConstLocalsPrefix(lua_State* L, int env, std::string_view text) {
+  if (text.find("_ENV") != std::string_view::npos) return {};
+  std::vector<std::string> names;
+  lua_pushnil(L);
+  while (lua_next(L, env) != 0) {
+    if (lua_type(L, -2) == LUA_TSTRING) {
+      size_t len = 0;
+      const char* k = lua_tolstring(L, -2, &len);
+      if (IsPlainName(std::string_view(k, len))) names.emplace_back(k, len);
+    }
+    lua_pop(L, 1);
+  }
+  if (names.empty()) return {};
+  std::sort(names.begin(), names.end());
+  std::string declared = "local ", values;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) {
+      declared += ", ";
+      values += ", ";
+    }
+    declared += names[i] + " <const>";
+    values += names[i];
+  }
+  return declared + " = " + values + "; ";
 }
 
 }  // namespace
@@ -321,7 +367,15 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
     lua_pushvalue(L, kEngineSlot);
     SMEMATCH_RETURN_IF_ERROR(Protected(sandbox_, create, 1, 2));
     int rec = lua_gettop(L), env = rec - 1;
-    Status loaded = sandbox_.Load(file.text, file.path);
+    // Helpers read as upvalues of the chunk rather than through the sealed environment (one
+    // lookup instead of a miss and a second lookup); a script the prefix does not compile
+    // with (it assigns one of those names) loads as written, with its own error messages.
+    std::string prefix = ConstLocalsPrefix(L, env, file.text);
+    Status loaded = prefix.empty() ? sandbox_.Load(file.text, file.path)
+                                   : sandbox_.Load(prefix + file.text, file.path);
+    if (!prefix.empty() && loaded.code() == StatusCode::kInvalidArgument) {
+      loaded = sandbox_.Load(file.text, file.path);
+    }
     if (loaded.ok()) {
       lua_pushvalue(L, env);
       lua_setupvalue(L, -2, 1);  // the chunk's _ENV

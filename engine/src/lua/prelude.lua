@@ -222,7 +222,8 @@ data.certifications = CERTS
 -- a third of setting them one by one through the C API.
 function engine.fill(legal_form, sector, industry, province, employees, revenue, years, members,
                      otop_stars, digital, own_farm, vat, gs1, capacity, shelf_life, cert_bits,
-                     needs_view, n1, n2, n3, n4, n5, size, size_missing, max_need, total_need)
+                     needs_view, n1, n2, n3, n4, n5, size, size_missing, max_need, total_need,
+                     certified)
   data.id, data.identifier, data.name = nil, nil, nil   -- fetched on first read (LAZY)
   data.legal_form, data.sector, data.industry, data.province = legal_form, sector, industry, province
   data.employees, data.annual_revenue_thb, data.years_operating = employees, revenue, years
@@ -237,10 +238,6 @@ function engine.fill(legal_form, sector, industry, province, employees, revenue,
     needs.finance_legal, needs.digital = n4, n5
   end
   derived.size, derived.size_missing = size, size_missing
-  local certified = 0
-  for bit = 0, 5 do
-    if cert_bits & (1 << bit) ~= 0 then certified = certified + 1 end
-  end
   derived.max_need, derived.total_need, derived.certification_count = max_need, total_need, certified
 end
 

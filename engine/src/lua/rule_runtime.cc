@@ -556,7 +556,9 @@ int RuleRuntime::FillApplicant(lua_State* L) {
     lua_pushnil(L);
     lua_pushnil(L);
   }
-  lua_call(L, 26, 0);
+  // Certifications held (the six known bits).
+  lua_pushinteger(L, std::popcount(p.certifications & ((1u << kCertificationCount) - 1)));
+  lua_call(L, 27, 0);
   if (evaluate) {
     lua_pushvalue(L, lua_upvalueindex(kUvEvaluateAll));
     lua_call(L, 0, 0);

@@ -719,6 +719,7 @@ Result<MentorMatchResult> MatchMentors(std::span<const EnterpriseProfile> enterp
   for (const Status& s : explain_status) {
     if (!s.ok()) return s;
   }
+  for (const auto& rt : *runtimes) sum.replays += rt->sandbox().replays();
 
   // Summary.
   std::map<std::string, MatchSummary::Share> by_prov, by_ind;

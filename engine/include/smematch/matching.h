@@ -183,6 +183,7 @@ struct MatchSummary {
   int newly_matched = 0;   // had none before
   double scoring_seconds = 0;  // pruning + scripts
   double solving_seconds = 0;  // the min-cost flow
+  uint64_t replays = 0;        // script calls redone counting every instruction (design.md)
 };
 
 struct MentorMatchResult {

@@ -99,7 +99,8 @@ ordered MentorSummary(const MentorMatchResult& res, std::span<const Mentor> ment
   j["script_errors"] = s.script_errors;
   if (!s.error_samples.empty()) j["error_samples"] = s.error_samples;
   j["rematch"] = {{"kept", s.kept}, {"changed", s.changed}, {"newly_matched", s.newly_matched}};
-  j["seconds"] = {{"scoring", s.scoring_seconds}, {"solving", s.solving_seconds}};
+  // No timings: the output is a function of the inputs (same input, same bytes); the CLI
+  // prints the scoring and solving seconds on standard error.
   j["rule_set"] = res.rules_hash;
   j["script"] = {{"path", rules.script(MatchKind::kMentor).path},
                  {"version", rules.script(MatchKind::kMentor).version}};
@@ -183,6 +184,10 @@ void WriteMentorMatches(const MentorMatchResult& result,
       return;
     }
     case MatchOutput::kTable: {
+      out->append(Pad(thai ? "วิสาหกิจ" : "enterprise", 10) + " " + Pad(thai ? "ชื่อ" : "name", 42) +
+                  " " + Pad(thai ? "พี่เลี้ยง" : "mentor", 8) + " " +
+                  Pad(thai ? "ชื่อพี่เลี้ยง" : "mentor name", 28) + " " + Pad(thai ? "คะแนน" : "fit", 5) +
+                  " " + (thai ? "สถานะ" : "status") + "\n");
       for (const EnterpriseMatch& r : result.matches) {
         const EnterpriseProfile& e = enterprises[r.enterprise];
         out->append(Pad(e.id, 10) + " " + Pad(e.name.substr(0, 150), 42) + " ");
@@ -266,7 +271,6 @@ void WriteChannelMatches(const ChannelMatchResult& result,
     j["channels"] = per;
     j["script_errors"] = s.script_errors;
     if (!s.error_samples.empty()) j["error_samples"] = s.error_samples;
-    j["seconds"] = {{"scoring", s.scoring_seconds}, {"solving", s.solving_seconds}};
     j["rule_set"] = result.rules_hash;
     return j;
   };

@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "smematch/registry.h"
@@ -550,6 +552,125 @@ TEST(MatchChannels, ReadinessGapsInThaiAndEnglishAndSlotsRespected) {
     }
   }
   EXPECT_GT(r->summary.assignments, 0);
+}
+
+// Slot assignment: the best total readiness score under the channels' slots and the
+// per-enterprise limit, against exhaustive search over the ready pairs the script reported;
+// the same placements whatever the thread count and the order of the channel rows.
+TEST(MatchChannels, SlotsOptimalAgainstBruteForceAndDeterministicOn200RandomInstances) {
+  std::mt19937 rng(11);
+  auto uni = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const auto& all = Provinces().all();
+  int64_t placements = 0, contested = 0;  // the instances are not trivial
+  for (int round = 0; round < 200; ++round) {
+    std::vector<EnterpriseProfile> ents;
+    for (int e = 0, n = uni(1, 5); e < n; ++e) {
+      EnterpriseProfile p = Ent("E-" + std::to_string(e), kProvinceCodes[uni(0, 3)], Industry::kFood, 3);
+      p.certifications = static_cast<uint32_t>(uni(0, 3));  // fda, gmp
+      p.gs1_barcode = uni(0, 1) == 1;
+      p.vat_registered = true;
+      p.monthly_capacity_units = 500 * uni(0, 8);
+      p.shelf_life_days = 30 * uni(1, 12);
+      p.otop_stars = uni(0, 5);
+      ents.push_back(p);
+    }
+    std::vector<Channel> channels;
+    for (int c = 0, n = uni(1, 3); c < n; ++c) {
+      Channel ch;
+      ch.id = "C-" + std::to_string(c);
+      ch.chain = "chain " + ch.id;
+      ch.all_industries = true;
+      ch.requires_mask = static_cast<uint32_t>(uni(0, 1)) | (uni(0, 3) == 0 ? kRequiresGs1Barcode : 0u);
+      if (uni(0, 1)) ch.min_monthly_capacity_units = 1000;
+      for (int i = 0; i < static_cast<int>(all.size()); ++i) {
+        if (uni(0, 4) > 0 || all[i].iso_code == "TH-50") ch.served.Add(i);
+      }
+      if (uni(0, 3) > 0) ch.slots = uni(0, 2);
+      ch.active = uni(0, 6) > 0;
+      channels.push_back(ch);
+    }
+    ChannelOptions o;
+    o.max_channels_per_enterprise = uni(0, 2);
+    if (round % 4 == 3) o.min_score = 20;
+    o.threads = 1 + round % 2;
+    auto r = MatchChannels(ents, channels, *RepoRules(), o);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->summary.script_errors, 0);
+    struct P { int e, c; int64_t s; };
+    std::vector<P> ready;
+    int64_t total = 0;
+    std::vector<int> per_channel(channels.size(), 0);
+    for (const EnterpriseChannels& ec : r->enterprises) {
+      int mine = 0;
+      for (const ChannelFit& f : ec.channels) {
+        if (f.readiness == Readiness::kReady && f.score && *f.score >= o.min_score) {
+          ready.push_back({ec.enterprise, f.channel, *f.score});
+        }
+        if (!f.assigned) continue;
+        EXPECT_EQ(f.readiness, Readiness::kReady) << "round " << round;
+        ASSERT_TRUE(f.score.has_value());
+        EXPECT_GE(*f.score, o.min_score);
+        total += *f.score;
+        ++mine;
+        ++per_channel[f.channel];
+      }
+      if (o.max_channels_per_enterprise > 0) {
+        EXPECT_LE(mine, o.max_channels_per_enterprise);
+      }
+    }
+    for (size_t c = 0; c < channels.size(); ++c) {
+      if (channels[c].slots) {
+        EXPECT_LE(per_channel[c], *channels[c].slots) << "round " << round;
+      }
+      if (!channels[c].active) {
+        EXPECT_EQ(per_channel[c], 0);
+      }
+    }
+    EXPECT_EQ(total, r->summary.total_score);
+    ASSERT_LE(ready.size(), 15u);
+    std::vector<int> slots_left(channels.size()), taken(ents.size(), 0);
+    for (size_t c = 0; c < channels.size(); ++c) slots_left[c] = channels[c].slots.value_or(1000);
+    int64_t best = 0;
+    std::function<void(size_t, int64_t)> brute = [&](size_t k, int64_t sum) {
+      if (k == ready.size()) {
+        best = std::max(best, sum);
+        return;
+      }
+      brute(k + 1, sum);
+      const P& p = ready[k];
+      if (slots_left[p.c] == 0) return;
+      if (o.max_channels_per_enterprise > 0 && taken[p.e] >= o.max_channels_per_enterprise) return;
+      --slots_left[p.c];
+      ++taken[p.e];
+      brute(k + 1, sum + p.s);
+      --taken[p.e];
+      ++slots_left[p.c];
+    };
+    brute(0, 0);
+    EXPECT_EQ(total, best) << "round " << round;
+    placements += r->summary.assignments;
+    if (static_cast<int64_t>(ready.size()) > r->summary.assignments) ++contested;
+
+    // Reversed channel rows, other thread count: the same placements.
+    std::vector<Channel> reversed(channels.rbegin(), channels.rend());
+    o.threads = 3 - o.threads;
+    auto again = MatchChannels(ents, reversed, *RepoRules(), o);
+    ASSERT_TRUE(again.ok());
+    std::set<std::pair<std::string, std::string>> a, b;
+    for (const EnterpriseChannels& ec : r->enterprises) {
+      for (const ChannelFit& f : ec.channels) {
+        if (f.assigned) a.insert({ents[ec.enterprise].id, channels[f.channel].id});
+      }
+    }
+    for (const EnterpriseChannels& ec : again->enterprises) {
+      for (const ChannelFit& f : ec.channels) {
+        if (f.assigned) b.insert({ents[ec.enterprise].id, reversed[f.channel].id});
+      }
+    }
+    EXPECT_EQ(a, b) << "round " << round;
+  }
+  EXPECT_GT(placements, 100);
+  EXPECT_GT(contested, 30);
 }
 
 }  // namespace

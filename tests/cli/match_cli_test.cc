@@ -424,5 +424,20 @@ TEST_F(MatchCliTest, ChannelsReadinessAndSlotsInJson) {
   EXPECT_TRUE(Contains(th.out, "HACCP")) << th.out.substr(0, 2000);
 }
 
+// CSV inputs with a UTF-8 byte order mark (as Excel saves them): the same result as JSON.
+TEST_F(MatchCliTest, CsvInputsWithByteOrderMarkMatchLikeJson) {
+  const std::string bom = "\xEF\xBB\xBF";
+  const std::string ents = Write("enterprises.csv", bom + ReadFile(Src("data/demo/enterprises.csv")));
+  const std::string reg = Write("mentors.csv", bom + ReadFile(Src("data/demo/mentors.csv")));
+  CliRun csv = Cli({"match", "mentors", ents, "--mentors", reg, "--rules", Src("rules"), "--format",
+                    "jsonl", "-q"});
+  CliRun js = Cli({"match", "mentors", Src("data/demo/enterprises.csv"), "--mentors",
+                   Src("data/demo/mentors.json"), "--rules", Src("rules"), "--format", "jsonl", "-q"});
+  ASSERT_EQ(csv.code, kExitOk) << csv.err;
+  ASSERT_EQ(js.code, kExitOk) << js.err;
+  EXPECT_EQ(csv.out, js.out);
+  EXPECT_GT(JsonLines(csv.out).back()["summary"]["matched"].get<int>(), 0);
+}
+
 }  // namespace
 }  // namespace smematch::cli

@@ -471,7 +471,7 @@ int RunMatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
     Result<MentorRegistry> reg = ReadMentorsFile(registry, provinces);
     if (!reg.ok()) {
       err << name << ": --mentors: " << reg.status().message() << "\n";
-      return reg.status().code() == StatusCode::kResourceExhausted ? kExitIo : kExitIo;
+      return kExitIo;  // not found, or not readable as a whole
     }
     for (const RegistryRowError& b : reg->bad_rows) {
       ++bad_registry;

@@ -71,6 +71,11 @@ parameter "digital_gap_points" {
   en = "points when the enterprise's digital readiness is low and the mentor is a digital expert",
 }
 
+-- The 5 dimension ids, copied once into a local list (a plain table is quicker to walk than
+-- the read-only DIMENSIONS view; the parts below run for every plausible pair).
+local DIMS = {}
+for i, d in ipairs(DIMENSIONS) do DIMS[i] = d end
+
 -- The mentor must speak Thai: the enterprises' records and sessions are in Thai.
 constraint "speaks_thai" {
   th = "พี่เลี้ยงไม่ได้ระบุว่าใช้ภาษาไทยได้",
@@ -88,11 +93,13 @@ constraint "covers_a_main_need" {
   test = function(e, m, p)
     local needs = e.needs
     if needs == nil then return true end
+    local expertise, threshold, min_expertise = m.expertise, p.need_threshold, p.min_expertise
     local any_main = false
-    for _, d in ipairs(DIMENSIONS) do
-      if needs[d] >= p.need_threshold then
+    for i = 1, #DIMS do
+      local d = DIMS[i]
+      if needs[d] >= threshold then
         any_main = true
-        if m.expertise[d] >= p.min_expertise then return true end
+        if expertise[d] >= min_expertise then return true end
       end
     end
     return not any_main
@@ -104,9 +111,11 @@ part "needs" {
   score = function(e, m, p)
     local needs = e.needs
     if needs == nil then return 0 end
+    local expertise = m.expertise
     local s = 0
-    for _, d in ipairs(DIMENSIONS) do
-      s = s + needs[d] * m.expertise[d]
+    for i = 1, #DIMS do
+      local d = DIMS[i]
+      s = s + needs[d] * expertise[d]
     end
     return s * p.need_points
   end,

@@ -77,6 +77,42 @@ Status Validate(const AssignmentProblem& problem, const std::vector<uint32_t>& o
                                   std::to_string(p.score));
     }
   }
+  if (!problem.enterprise_capacity.empty()) {
+    if (problem.enterprise_capacity.size() != static_cast<size_t>(problem.enterprises)) {
+      return InvalidArgumentError("enterprise_capacity: expected " +
+                                  std::to_string(problem.enterprises) + " entries, got " +
+                                  std::to_string(problem.enterprise_capacity.size()));
+    }
+    for (size_t e = 0; e < problem.enterprise_capacity.size(); ++e) {
+      if (problem.enterprise_capacity[e] < 0) {
+        return InvalidArgumentError("enterprise_capacity[" + std::to_string(e) +
+                                    "]: must be >= 0, got " +
+                                    std::to_string(problem.enterprise_capacity[e]));
+      }
+    }
+  }
+  const int groups = static_cast<int>(problem.group_capacity.size());
+  for (int g = 0; g < groups; ++g) {
+    if (problem.group_capacity[g] < 0) {
+      return InvalidArgumentError("group_capacity[" + std::to_string(g) + "]: must be >= 0, got " +
+                                  std::to_string(problem.group_capacity[g]));
+    }
+  }
+  if (!problem.enterprise_group.empty()) {
+    if (problem.enterprise_group.size() != static_cast<size_t>(problem.enterprises)) {
+      return InvalidArgumentError("enterprise_group: expected " +
+                                  std::to_string(problem.enterprises) + " entries, got " +
+                                  std::to_string(problem.enterprise_group.size()));
+    }
+    for (size_t e = 0; e < problem.enterprise_group.size(); ++e) {
+      const int g = problem.enterprise_group[e];
+      if (g < -1 || g >= groups) {
+        return InvalidArgumentError("enterprise_group[" + std::to_string(e) + "]: " +
+                                    std::to_string(g) + " out of range [-1, " +
+                                    std::to_string(groups) + ")");
+      }
+    }
+  }
   for (size_t k = 1; k < order.size(); ++k) {
     const CandidatePair& a = problem.pairs[order[k - 1]];
     const CandidatePair& b = problem.pairs[order[k]];
@@ -129,13 +165,18 @@ Result<Assignment> SolveAssignment(const AssignmentProblem& problem) {
 
   const int enterprises = problem.enterprises;
   const int mentors = static_cast<int>(problem.mentor_capacity.size());
+  const int groups = static_cast<int>(problem.group_capacity.size());
+  auto group_of = [&](int e) { return problem.enterprise_group.empty() ? -1 : problem.enterprise_group[e]; };
   Assignment out;
   out.mentor_of.assign(enterprises, -1);
   out.slack.assign(pair_count, 0);
+  out.chosen.assign(pair_count, 0);
 
   // Pins: fixed up front.
   std::vector<int> remaining = problem.mentor_capacity;
-  std::vector<char> pinned(enterprises, 0);
+  std::vector<int> enterprise_left(enterprises, 1);
+  if (!problem.enterprise_capacity.empty()) enterprise_left = problem.enterprise_capacity;
+  std::vector<int> group_left = problem.group_capacity;
   for (size_t k = 0; k < problem.pinned.size(); ++k) {
     const auto [e, m] = problem.pinned[k];
     const std::string name = "pinned[" + std::to_string(k) + "] (enterprise " +
@@ -145,26 +186,47 @@ Result<Assignment> SolveAssignment(const AssignmentProblem& problem) {
     }
     const int64_t index = FindPair(problem, order, e, m);
     if (index < 0) return InvalidArgumentError(name + ": not an allowed pair");
-    if (pinned[e]) return InvalidArgumentError(name + ": enterprise already pinned");
+    if (out.chosen[index] && !problem.enterprise_capacity.empty()) {
+      return InvalidArgumentError(name + ": pair already pinned");
+    }
+    if (enterprise_left[e] == 0) {
+      return InvalidArgumentError(
+          name + (problem.enterprise_capacity.empty()
+                      ? std::string(": enterprise already pinned")
+                      : ": exceeds enterprise_capacity[" + std::to_string(e) + "] = " +
+                            std::to_string(problem.enterprise_capacity[e])));
+    }
     if (remaining[m] == 0) {
       return InvalidArgumentError(name + ": exceeds mentor_capacity[" + std::to_string(m) +
                                   "] = " + std::to_string(problem.mentor_capacity[m]));
     }
-    pinned[e] = 1;
+    const int g = group_of(e);
+    if (g >= 0) {
+      if (group_left[g] == 0) {
+        return InvalidArgumentError(name + ": exceeds group_capacity[" + std::to_string(g) +
+                                    "] = " + std::to_string(problem.group_capacity[g]));
+      }
+      --group_left[g];
+    }
+    --enterprise_left[e];
     --remaining[m];
-    out.mentor_of[e] = m;
+    out.chosen[index] = 1;
+    if (out.mentor_of[e] < 0 || m < out.mentor_of[e]) out.mentor_of[e] = m;
     out.total_score += problem.pairs[index].score;
     ++out.matched;
   }
 
-  // Pairs that can enter the flow: free enterprise, mentor with capacity left.
+  // Pairs that can enter the flow: enterprise, mentor and group with capacity left.
   std::vector<uint32_t> usable;
   usable.reserve(pair_count);
   int64_t max_score = 0;
   for (uint32_t i : order) {
     const CandidatePair& p = problem.pairs[i];
-    if (pinned[p.enterprise] || remaining[p.mentor] == 0) {
-      out.slack[i] = out.mentor_of[p.enterprise] == p.mentor ? 0 : kUnchoosableSlack;
+    if (out.chosen[i]) continue;
+    const int g = group_of(p.enterprise);
+    if (enterprise_left[p.enterprise] == 0 || remaining[p.mentor] == 0 ||
+        (g >= 0 && group_left[g] == 0)) {
+      out.slack[i] = kUnchoosableSlack;
       continue;
     }
     usable.push_back(i);
@@ -172,28 +234,35 @@ Result<Assignment> SolveAssignment(const AssignmentProblem& problem) {
   }
   if (usable.empty()) return out;
 
-  // kBig > any total score: the sum over enterprises of their best usable score, plus 1.
+  // kBig > any total score: the sum over enterprises of (their usable capacity, at most their
+  // pair count) times their best usable score, plus 1.
   // Overflow guard: LEMON's NetworkSimplex uses an artificial cost of INT64_MAX/2 for integer
   // costs, and potentials add up to (nodes) * max|cost| on top, so keep that product < 2^60.
   Int128 big = 1;
   if (problem.objective == AssignmentObjective::kMostMatchedThenFit) {
     int prev = -1;
     int64_t best = 0;
+    int count = 0;
+    auto flush = [&] {
+      if (prev >= 0) big += static_cast<Int128>(best) * std::min(count, enterprise_left[prev]);
+    };
     for (uint32_t i : usable) {
       const CandidatePair& p = problem.pairs[i];
       if (p.enterprise != prev) {
-        big += best;
+        flush();
         best = 0;
+        count = 0;
         prev = p.enterprise;
       }
       best = std::max(best, p.score);
+      ++count;
     }
-    big += best;
+    flush();
   } else {
     big = 0;
   }
   const Int128 max_cost = static_cast<Int128>(max_score) + big;
-  const Int128 nodes = static_cast<Int128>(enterprises) + mentors + 1;
+  const Int128 nodes = static_cast<Int128>(enterprises) + mentors + groups + 1;
   if (max_cost * (nodes + 1) >= (static_cast<Int128>(1) << 60)) {
     return ResourceExhaustedError(
         "pairs[].score: scores up to " + std::to_string(max_score) +
@@ -203,26 +272,36 @@ Result<Assignment> SolveAssignment(const AssignmentProblem& problem) {
 
   Graph graph;
   const int usable_count = static_cast<int>(usable.size());
-  graph.reserveNode(enterprises + mentors + 1);
-  graph.reserveArc(usable_count + enterprises + mentors);
+  graph.reserveNode(enterprises + mentors + groups + 1);
+  graph.reserveArc(usable_count + 2 * enterprises + mentors + groups);
   std::vector<Graph::Node> enterprise_node(enterprises, lemon::INVALID);
   std::vector<Graph::Node> mentor_node(mentors);
   for (int m = 0; m < mentors; ++m) mentor_node[m] = graph.addNode();
   const Graph::Node sink = graph.addNode();
+  std::vector<Graph::Node> group_node(groups, lemon::INVALID);
   Graph::ArcMap<int> capacity(graph);
   Graph::ArcMap<int64_t> cost(graph);
   Graph::NodeMap<int> supply(graph, 0);
 
-  // Pair arcs first (arc id k = usable[k]), then bypass arcs, then mentor arcs.
+  // Pair arcs first (arc id k = usable[k]), then bypass arcs, then group arcs, then mentor arcs.
+  // An ungrouped enterprise has supply = its capacity left and a bypass to the sink; a grouped
+  // one gets its flow from its group node, whose supply is min(quota left, its enterprises'
+  // capacity) and which has its own bypass: at most the quota leaves the group toward mentors.
   std::vector<Graph::Arc> pair_arc(usable_count);
-  int free_enterprises = 0;
+  int64_t total_supply = 0;
+  std::vector<int64_t> group_supply(groups, 0);
   for (int k = 0; k < usable_count; ++k) {
     const CandidatePair& p = problem.pairs[usable[k]];
     Graph::Node& en = enterprise_node[p.enterprise];
     if (en == lemon::INVALID) {
       en = graph.addNode();
-      supply[en] = 1;
-      ++free_enterprises;
+      const int g = group_of(p.enterprise);
+      if (g < 0) {
+        supply[en] = enterprise_left[p.enterprise];
+        total_supply += enterprise_left[p.enterprise];
+      } else {
+        group_supply[g] += enterprise_left[p.enterprise];
+      }
     }
     const Graph::Arc a = graph.addArc(en, mentor_node[p.mentor]);
     capacity[a] = 1;
@@ -230,9 +309,26 @@ Result<Assignment> SolveAssignment(const AssignmentProblem& problem) {
     pair_arc[k] = a;
   }
   for (int e = 0; e < enterprises; ++e) {
-    if (enterprise_node[e] == lemon::INVALID) continue;
+    if (enterprise_node[e] == lemon::INVALID || group_of(e) >= 0) continue;
     const Graph::Arc a = graph.addArc(enterprise_node[e], sink);
-    capacity[a] = 1;
+    capacity[a] = enterprise_left[e];
+    cost[a] = 0;
+  }
+  for (int g = 0; g < groups; ++g) {
+    if (group_supply[g] == 0) continue;
+    group_node[g] = graph.addNode();
+    const int s = static_cast<int>(std::min<int64_t>(group_left[g], group_supply[g]));
+    supply[group_node[g]] = s;
+    total_supply += s;
+    const Graph::Arc bypass = graph.addArc(group_node[g], sink);
+    capacity[bypass] = s;
+    cost[bypass] = 0;
+  }
+  for (int e = 0; e < enterprises; ++e) {
+    const int g = group_of(e);
+    if (enterprise_node[e] == lemon::INVALID || g < 0) continue;
+    const Graph::Arc a = graph.addArc(group_node[g], enterprise_node[e]);
+    capacity[a] = enterprise_left[e];
     cost[a] = 0;
   }
   for (int m = 0; m < mentors; ++m) {
@@ -241,7 +337,10 @@ Result<Assignment> SolveAssignment(const AssignmentProblem& problem) {
     capacity[a] = remaining[m];
     cost[a] = 0;
   }
-  supply[sink] = -free_enterprises;
+  if (total_supply >= std::numeric_limits<int>::max()) {
+    return ResourceExhaustedError("enterprise_capacity: total capacity exceeds the solver's limit");
+  }
+  supply[sink] = -static_cast<int>(total_supply);
 
   Solver solver(graph);
   solver.upperMap(capacity).costMap(cost).supplyMap(supply);
@@ -257,7 +356,10 @@ Result<Assignment> SolveAssignment(const AssignmentProblem& problem) {
     const CandidatePair& p = problem.pairs[i];
     const Graph::Arc a = pair_arc[k];
     if (solver.flow(a) == 1) {
-      out.mentor_of[p.enterprise] = p.mentor;
+      if (out.mentor_of[p.enterprise] < 0 || p.mentor < out.mentor_of[p.enterprise]) {
+        out.mentor_of[p.enterprise] = p.mentor;
+      }
+      out.chosen[i] = 1;
       out.total_score += p.score;
       ++out.matched;
       out.slack[i] = 0;

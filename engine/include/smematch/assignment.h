@@ -48,6 +48,16 @@ struct AssignmentProblem {
   // pairs count in total_score and matched; the rest is optimised around them.
   std::vector<std::pair<int, int>> pinned;
   AssignmentObjective objective = AssignmentObjective::kMaxTotalFit;
+  // Optional: how many pairs enterprise e may take (channels: an enterprise may be placed with
+  // several chains). Empty = 1 for every enterprise; otherwise one entry per enterprise, >= 0.
+  // "matched" then counts chosen pairs.
+  std::vector<int> enterprise_capacity;
+  // Optional quotas (for instance one group per province): enterprise_group[e] is the group of
+  // enterprise e, in [0, group_capacity.size()), or -1 for none. At most group_capacity[g]
+  // pairs of group g's enterprises are chosen. Pins count toward their group's quota; pins that
+  // exceed it are an error. Empty = no groups.
+  std::vector<int> enterprise_group;
+  std::vector<int> group_capacity;
 };
 
 // Slack of a pair that cannot be chosen whatever its score: its enterprise is pinned to another
@@ -55,7 +65,10 @@ struct AssignmentProblem {
 inline constexpr int64_t kUnchoosableSlack = std::numeric_limits<int64_t>::max();
 
 struct Assignment {
-  std::vector<int> mentor_of;  // per enterprise: its mentor, or -1 when unmatched
+  // Per enterprise: its mentor, or -1 when unmatched. With enterprise_capacity > 1, the lowest
+  // mentor index among its chosen pairs; `chosen` has them all.
+  std::vector<int> mentor_of;
+  std::vector<char> chosen;    // parallel to problem.pairs: 1 for a chosen (or pinned) pair
   int64_t total_score = 0;     // sum of the chosen pairs' scores (pins included)
   int matched = 0;             // enterprises with a mentor (pins included)
   // Parallel to problem.pairs. 0 for chosen pairs. For a pair not chosen: its reduced cost
@@ -73,7 +86,9 @@ struct Assignment {
 
 // Solves `problem` optimally. Returns kInvalidArgument naming the offending field, index and
 // value (a pair index out of range, a negative score or capacity, a duplicate pair, a pin that
-// is not an allowed pair, pins the same enterprise twice or exceeds its mentor's capacity), or
+// is not an allowed pair, pins the same enterprise twice or exceeds its mentor's capacity, an
+// enterprise_capacity / enterprise_group of the wrong size or out of range, pins over a group's
+// quota), or
 // kResourceExhausted when scores are so large that the flow's costs could overflow int64.
 Result<Assignment> SolveAssignment(const AssignmentProblem& problem);
 

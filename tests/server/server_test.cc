@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -99,7 +100,9 @@ class Running {
   Server& server() { return *server_; }
   httplib::Client Client() const {
     httplib::Client c("127.0.0.1", server_->port());
+    c.set_connection_timeout(5, 0);
     c.set_read_timeout(60, 0);
+    c.set_write_timeout(60, 0);
     return c;
   }
 
@@ -108,12 +111,43 @@ class Running {
   std::thread thread_;
 };
 
+// Client threads that run `request` in a loop until Stop, counting 200 answers and the rest.
+// At most 4 threads (the shared build machine: docs/server.md, "Tests"); the destructor stops
+// and joins them, so a failed assertion never leaves a client running.
+class Load {
+ public:
+  Load(const Running& s, int n, std::function<httplib::Result(httplib::Client&)> request) {
+    for (int t = 0; t < std::min(n, 4); ++t) {
+      threads_.emplace_back([this, &s, request] {
+        auto c = s.Client();
+        while (!stop_) {
+          auto r = request(c);
+          if (r && r->status == 200) ++ok;
+          else ++failed;
+        }
+      });
+    }
+  }
+  ~Load() { Stop(); }
+  void Stop() {
+    stop_ = true;
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+  std::atomic<int> ok{0}, failed{0};
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
 ServerOptions Options(const fs::path& dir) {
   ServerOptions o;
   o.rules_dir = (kSource / "rules").string();
   o.audit_db = (dir / "audit.db").string();
   o.audit_sync_full = false;
-  o.threads = 8;
+  o.threads = 4;
   o.admin_token = kToken;
   return o;
 }
@@ -426,19 +460,9 @@ TEST(Server, ReloadUnderLoadFailsNoRequest) {
   o.rules_dir = rules.string();
   Running s(o);
   std::string original_hash = s.server().rule_set_hash();
-  std::atomic<bool> stop{false};
-  std::atomic<int> ok{0}, failed{0};
-  std::vector<std::thread> clients;
-  for (int t = 0; t < 4; ++t) {
-    clients.emplace_back([&] {
-      auto c = s.Client();
-      while (!stop) {
-        auto r = PostJson(c, "/v1/screen", std::string(R"({"enterprise":)") + kCompany + "}");
-        if (r && r->status == 200) ++ok;
-        else ++failed;
-      }
-    });
-  }
+  Load load(s, 4, [](httplib::Client& c) {
+    return PostJson(c, "/v1/screen", std::string(R"({"enterprise":)") + kCompany + "}");
+  });
   auto admin = s.Client();
   admin.set_bearer_token_auth(kToken);
   fs::path bsc = rules / "programs/bsc.lua";
@@ -464,10 +488,9 @@ TEST(Server, ReloadUnderLoadFailsNoRequest) {
   ASSERT_TRUE(r);
   EXPECT_EQ(Body(r)["rule_set"], original_hash);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  stop = true;
-  for (auto& t : clients) t.join();
-  EXPECT_EQ(failed, 0);
-  EXPECT_GT(ok, 0);
+  load.Stop();
+  EXPECT_EQ(load.failed, 0);
+  EXPECT_GT(load.ok, 0);
   EXPECT_EQ(hashes.size(), 3u);
   // Decisions made under an edited rule set replay on it.
   auto c = s.Client();
@@ -526,20 +549,10 @@ criterion "bomb" { th = "ระเบิด", en = "bomb",
   ServerOptions o = Options(dir.path);
   o.rules_dir = rules.string();
   Running s(o);
-  std::atomic<bool> stop{false};
-  std::atomic<int> ok{0}, failed{0};
-  std::vector<std::thread> clients;
-  for (int t = 0; t < 3; ++t) {
-    clients.emplace_back([&] {
-      auto c = s.Client();
-      while (!stop) {
-        auto r = PostJson(c, "/v1/screen", std::string(R"({"enterprise":)") + kCompany +
-                                               R"(,"programs":["BSC","ITC"]})");
-        if (r && r->status == 200) ++ok;
-        else ++failed;
-      }
-    });
-  }
+  Load load(s, 2, [](httplib::Client& c) {
+    return PostJson(c, "/v1/screen", std::string(R"({"enterprise":)") + kCompany +
+                                         R"(,"programs":["BSC","ITC"]})");
+  });
   auto c = s.Client();
   for (const char* program : {"LOOP", "MEMORY"}) {
     for (int i = 0; i < 3; ++i) {
@@ -558,10 +571,9 @@ criterion "bomb" { th = "ระเบิด", en = "bomb",
       EXPECT_NE(j["result"]["decisions"][1]["outcome"], "error");
     }
   }
-  stop = true;
-  for (auto& t : clients) t.join();
-  EXPECT_EQ(failed, 0);
-  EXPECT_GT(ok, 0);
+  load.Stop();
+  EXPECT_EQ(load.failed, 0);
+  EXPECT_GT(load.ok, 0);
   auto m = c.Get("/metrics");
   ASSERT_TRUE(m);
   EXPECT_NE(m->body.find("smematch_budget_kills_total 6"), std::string::npos) << m->body;

@@ -2,6 +2,12 @@
 // loopback port and talks to it with httplib::Client.
 #include "server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <httplib.h>
 
 #include <gtest/gtest.h>
@@ -579,6 +585,86 @@ criterion "bomb" { th = "ระเบิด", en = "bomb",
   EXPECT_NE(m->body.find("smematch_budget_kills_total 6"), std::string::npos) << m->body;
   EXPECT_NE(m->body.find(R"(smematch_decisions_total{program="LOOP",outcome="error"} 3)"),
             std::string::npos);
+}
+
+// A raw loopback TCP connection, for what httplib::Client does not send.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) close(fd_);
+  }
+  bool ok() const { return fd_ >= 0; }
+  bool Send(const std::string& data) {
+    return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
+  }
+  // Reads what arrives within `seconds`; stops at the end of a response whose headers and
+  // Content-Length-sized body are in, or when the server closes (sets closed()).
+  std::string Read(int seconds) {
+    std::string in;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 50) <= 0) continue;
+      char buf[4096];
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        closed_ = true;
+        break;
+      }
+      in.append(buf, static_cast<size_t>(n));
+      size_t end = in.find("\r\n\r\n");
+      size_t cl = in.find("Content-Length: ");
+      if (end != std::string::npos && cl != std::string::npos &&
+          in.size() >= end + 4 + std::stoul(in.substr(cl + 16))) {
+        break;
+      }
+    }
+    return in;
+  }
+  bool closed() const { return closed_; }
+
+ private:
+  int fd_ = -1;
+  bool closed_ = false;
+};
+
+// The rule tick (a signal every 250 µs on a thread that evaluated rules) must not keep
+// cpp-httplib's timeouts from expiring: a silent keep-alive connection is closed after the
+// keep-alive timeout, and a body without a length is refused (411) instead of read for ever.
+TEST(Server, SilentClientsDoNotHoldWorkers) {
+  TempDir dir;
+  ServerOptions o = Options(dir.path);
+  o.keep_alive_timeout_seconds = 1;
+  Running s(o);
+  RawConnection idle(s.server().port());
+  ASSERT_TRUE(idle.ok());
+  std::string body = std::string(R"({"enterprise":)") + kCompany + "}";
+  ASSERT_TRUE(idle.Send("POST /v1/screen HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                        "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+  std::string response = idle.Read(30);
+  ASSERT_TRUE(response.starts_with("HTTP/1.1 200")) << response.substr(0, 200);
+  // Now silent: the worker that just ran the rules must still time the connection out.
+  idle.Read(30);
+  EXPECT_TRUE(idle.closed()) << "the server kept a silent keep-alive connection open";
+
+  RawConnection no_length(s.server().port());
+  ASSERT_TRUE(no_length.ok());
+  ASSERT_TRUE(no_length.Send(
+      "POST /v1/screen HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n\r\n"));
+  response = no_length.Read(30);
+  EXPECT_TRUE(response.starts_with("HTTP/1.1 411")) << response.substr(0, 200);
+  EXPECT_NE(response.find("application/problem+json"), std::string::npos);
 }
 
 TEST(Server, AuditOffStillAnswersWithIds) {

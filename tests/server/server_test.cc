@@ -194,7 +194,14 @@ TEST(Server, OpsEndpoints) {
   EXPECT_EQ(r->status, 200);
   json api = Body(r);
   EXPECT_TRUE(api["openapi"].get<std::string>().starts_with("3."));
-  EXPECT_TRUE(api["paths"].contains("/v1/screen"));
+  EXPECT_EQ(api, json::parse(ReadFile(kSource / "docs/openapi.json")));
+  for (const char* path : {"/v1/screen", "/v1/screen/batch", "/v1/programs", "/v1/programs/{id}",
+                           "/v1/provinces", "/v1/decisions/{decision_id}",
+                           "/v1/enterprises/{id}/decisions", "/v1/decisions/{decision_id}/replay",
+                           "/v1/admin/reload", "/healthz", "/readyz", "/metrics",
+                           "/v1/openapi.json"}) {
+    EXPECT_TRUE(api["paths"].contains(path)) << path;
+  }
   PostJson(c, "/v1/screen", std::string(R"({"enterprise":)") + kCompany + "}");
   // A request is counted after its response is written: poll.
   for (int i = 0; i < 200; ++i) {

@@ -213,6 +213,22 @@ TEST(AuditDurability, SigtermFinishesInFlightRequestsAndExitsCleanly) {
   ExpectAllStored(dir.path, load.acknowledged);
   // A clean stop checkpoints and removes the WAL.
   EXPECT_FALSE(fs::exists(dir.path / "audit.db-wal"));
+
+  // `smematch replay` reads a recorded decision back and re-evaluates it.
+  ASSERT_FALSE(load.acknowledged.empty());
+  std::string command = std::string(SMEMATCH_BINARY) + " replay --rules " + SMEMATCH_SOURCE_DIR +
+                        "/rules --audit-db " + (dir.path / "audit.db").string() + " " +
+                        load.acknowledged.front() + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buf[512];
+  while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  int replay_status = pclose(pipe);
+  EXPECT_TRUE(WIFEXITED(replay_status) && WEXITSTATUS(replay_status) == 0) << out;
+  EXPECT_NE(out.find(load.acknowledged.front()), std::string::npos) << out;
+  EXPECT_NE(out.find("reproduced    yes"), std::string::npos) << out;
+  EXPECT_NE(out.find("today's rules decide the same"), std::string::npos) << out;
 }
 
 }  // namespace

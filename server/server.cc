@@ -380,6 +380,17 @@ struct Server::Impl {
     SendProblem(res, p);
   }
 
+  // 400 for a body nested deeper than kMaxJsonDepth (before it is parsed).
+  bool CheckDepth(const httplib::Request& req, httplib::Response& res) {
+    size_t at = JsonDepthExceeded(req.body);
+    if (at == std::string_view::npos) return true;
+    BadRequest(res, "the body nests arrays and objects deeper than " +
+                        std::to_string(kMaxJsonDepth) + " levels (at byte " +
+                        std::to_string(at) + ")",
+               {{"", "nested too deeply"}});
+    return false;
+  }
+
   bool RequireContentType(const httplib::Request& req, httplib::Response& res,
                           std::initializer_list<std::string_view> accepted) {
     std::string type = MediaType(req);
@@ -491,6 +502,7 @@ struct Server::Impl {
     tl_route = kRouteScreen;
     if (!RequireContentType(req, res, {"application/json"})) return;
     std::shared_ptr<const RuleSet> snapshot = Snapshot();
+    if (!CheckDepth(req, res)) return;
     json body = json::parse(req.body, nullptr, false);
     if (body.is_discarded()) {
       return BadRequest(res, "the body is not valid JSON", {{"", "malformed JSON"}});
@@ -622,6 +634,7 @@ struct Server::Impl {
     std::vector<size_t> lines;
     std::vector<bool> not_object;
     if (MediaType(req) == "application/json") {
+      if (!CheckDepth(req, res)) return;
       json body = json::parse(req.body, nullptr, false);
       if (body.is_discarded()) {
         return BadRequest(res, "the body is not valid JSON", {{"", "malformed JSON"}});

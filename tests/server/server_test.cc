@@ -341,6 +341,24 @@ TEST(Server, ScreenErrors) {
                         "/enterprise/province"}) {
     EXPECT_NE(std::find(pointers.begin(), pointers.end(), p), pointers.end()) << p;
   }
+  // Nested brackets (a stack-exhaustion attempt): refused before parsing; the server lives on.
+  std::string deep = std::string(R"({"enterprise":{"id":"x","name":"y","extra":)") +
+                     std::string(20000, '[') + std::string(20000, ']') + "}}";
+  j = ExpectProblem(PostJson(c, "/v1/screen", deep), 400);
+  EXPECT_NE(j["detail"].get<std::string>().find("deeper than"), std::string::npos);
+  ExpectProblem(c.Post("/v1/screen/batch", std::string(20000, '[') + std::string(20000, ']'),
+                       "application/json"),
+                400);
+  {
+    // In JSON Lines the deep line is one bad record (the profile reader bounds depth itself).
+    auto r = c.Post("/v1/screen/batch",
+                    std::string(20000, '[') + std::string(20000, ']') + "\n" + kCompany + "\n",
+                    "application/x-ndjson");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body.substr(0, 300);
+    EXPECT_EQ(Body(r)["summary"]["invalid"], 1);
+    EXPECT_EQ(Body(r)["summary"]["screened"], 1);
+  }
   // Wrong content type.
   ExpectProblem(c.Post("/v1/screen", std::string("{}"), "text/plain"), 415);
   ExpectProblem(c.Post("/v1/screen/batch", std::string("[]"), "text/csv"), 415);

@@ -233,6 +233,17 @@ std::string ContentTypeFor(std::string_view name) {
   return "application/octet-stream";
 }
 
+// Escapes one JSON pointer reference token (RFC 6901: "~" -> "~0", "/" -> "~1").
+std::string PointerToken(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out.push_back(c);
+  }
+  return out;
+}
+
 struct Parsed {
   std::vector<std::string> programs;
   Date as_of = Date::TodayInBangkok();
@@ -380,15 +391,31 @@ struct Server::Impl {
     SendProblem(res, p);
   }
 
-  // 400 for a body nested deeper than kMaxJsonDepth (before it is parsed).
-  bool CheckDepth(const httplib::Request& req, httplib::Response& res) {
+  // Parses the body into `*body`, or sends 400: nested deeper than kMaxJsonDepth (checked
+  // before parsing), or not JSON (with the parser's byte position; invalid UTF-8 included).
+  bool ParseBody(const httplib::Request& req, httplib::Response& res, json* body) {
     size_t at = JsonDepthExceeded(req.body);
-    if (at == std::string_view::npos) return true;
-    BadRequest(res, "the body nests arrays and objects deeper than " +
-                        std::to_string(kMaxJsonDepth) + " levels (at byte " +
-                        std::to_string(at) + ")",
-               {{"", "nested too deeply"}});
-    return false;
+    if (at != std::string_view::npos) {
+      BadRequest(res, "the body nests arrays and objects deeper than " +
+                          std::to_string(kMaxJsonDepth) + " levels (at byte " +
+                          std::to_string(at) + ")",
+                 {{"", "nested too deeply"}});
+      return false;
+    }
+    try {
+      *body = json::parse(req.body);
+    } catch (const json::parse_error& e) {
+      // The parser's message quotes the input it last read, which may be invalid UTF-8: only
+      // printable ASCII of it is echoed.
+      std::string what = e.what();
+      for (char& c : what) {
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+      }
+      BadRequest(res, "the body is not valid JSON: at byte " + std::to_string(e.byte),
+                 {{"", "malformed JSON: " + what}});
+      return false;
+    }
+    return true;
   }
 
   bool RequireContentType(const httplib::Request& req, httplib::Response& res,
@@ -502,11 +529,8 @@ struct Server::Impl {
     tl_route = kRouteScreen;
     if (!RequireContentType(req, res, {"application/json"})) return;
     std::shared_ptr<const RuleSet> snapshot = Snapshot();
-    if (!CheckDepth(req, res)) return;
-    json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded()) {
-      return BadRequest(res, "the body is not valid JSON", {{"", "malformed JSON"}});
-    }
+    json body;
+    if (!ParseBody(req, res, &body)) return;
     if (!body.is_object()) {
       return BadRequest(res, "the body must be a JSON object", {{"", "expected an object"}});
     }
@@ -543,8 +567,8 @@ struct Server::Impl {
         if (value.is_boolean()) parsed.explain = value.get<bool>();
         else errors.push_back({"/explain", "expected true or false"});
       } else {
-        errors.push_back({"/" + key, "unknown member; expected enterprise, programs, lang, "
-                                     "as_of or explain"});
+        errors.push_back({"/" + PointerToken(key),
+                          "unknown member; expected enterprise, programs, lang, as_of or explain"});
       }
     }
     if (!body.contains("enterprise")) errors.push_back({"/enterprise", "required"});
@@ -634,11 +658,8 @@ struct Server::Impl {
     std::vector<size_t> lines;
     std::vector<bool> not_object;
     if (MediaType(req) == "application/json") {
-      if (!CheckDepth(req, res)) return;
-      json body = json::parse(req.body, nullptr, false);
-      if (body.is_discarded()) {
-        return BadRequest(res, "the body is not valid JSON", {{"", "malformed JSON"}});
-      }
+      json body;
+      if (!ParseBody(req, res, &body)) return;
       if (!body.is_array()) {
         return BadRequest(res, "the body must be a JSON array of enterprise profiles",
                           {{"", "expected an array"}});

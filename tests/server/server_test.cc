@@ -327,6 +327,13 @@ TEST(Server, ScreenErrors) {
   auto c = s.Client();
   json j = ExpectProblem(PostJson(c, "/v1/screen", "{\"enterprise\": {"), 400);
   EXPECT_EQ(j["errors"][0]["pointer"], "");
+  EXPECT_NE(j["detail"].get<std::string>().find("at byte"), std::string::npos) << j["detail"];
+  // Invalid UTF-8 is malformed JSON (400, never a 500 when the text is written back).
+  ExpectProblem(PostJson(c, "/v1/screen", "{\"enterprise\":{\"id\":\"x\",\"name\":\"\xff\"}}"), 400);
+  // An unknown member's pointer is escaped (RFC 6901).
+  j = ExpectProblem(PostJson(c, "/v1/screen", R"({"enterprise":{"id":"x","name":"y"},"a/b~":1})"),
+                    400);
+  EXPECT_EQ(j["errors"][0]["pointer"], "/a~1b~0");
   j = ExpectProblem(PostJson(c, "/v1/screen", "[1,2]"), 400);
   j = ExpectProblem(PostJson(c, "/v1/screen", "{}"), 400);
   EXPECT_EQ(j["errors"][0]["pointer"], "/enterprise");

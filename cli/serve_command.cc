@@ -46,6 +46,8 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   std::string config, audit_sync = "full", token_file;
   server::ServerOptions o;
   size_t body_limit_mb = 16, memory_mb = 64;
+  // Switches: on when given on the command line; in the config file `name = true|false|1|0`.
+  bool no_audit = false, store_national_id = false, access_log = false;
   int64_t budget = 1'000'000;
   desc.add_options()
       ("help,h", "show this help")
@@ -62,15 +64,17 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
        "check the rule directory every N seconds and reload on change (0: off)")
       ("audit-db", po::value(&o.audit_db)->default_value("smematch-audit.db"),
        "SQLite audit database (created if missing)")
-      ("no-audit", "do not record decisions (decision ids are still returned)")
+      ("no-audit", po::bool_switch(&no_audit),
+       "do not record decisions (decision ids are still returned)")
       ("audit-sync", po::value(&audit_sync)->default_value("full"),
        "full: a decision survives power loss; normal: it survives the process being killed")
-      ("store-national-id", "store national IDs of individuals in clear (default: masked)")
+      ("store-national-id", po::bool_switch(&store_national_id),
+       "store national IDs of individuals in clear (default: masked)")
       ("admin-token-file", po::value(&token_file),
        "file holding the bearer token for /v1/admin/reload (or env SMEMATCH_ADMIN_TOKEN)")
       ("caller-header", po::value(&o.caller_header)->default_value("X-Caller-Id"),
        "request header naming the calling system, recorded with the peer address")
-      ("access-log", "one line per request on standard error")
+      ("access-log", po::bool_switch(&access_log), "one line per request on standard error")
       ("instruction-budget", po::value(&budget)->default_value(1'000'000),
        "Lua instructions one decision may run")
       ("memory-limit-mb", po::value(&memory_mb)->default_value(64), "Lua memory per thread");
@@ -112,9 +116,9 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   o.body_limit_bytes = body_limit_mb << 20;
   o.limits.instructions_per_decision = budget;
   o.limits.memory_bytes = memory_mb << 20;
-  o.mask_national_id = vm.count("store-national-id") == 0;
-  o.access_log = vm.count("access-log") > 0;
-  if (vm.count("no-audit")) o.audit_db.clear();
+  o.mask_national_id = !store_national_id;
+  o.access_log = access_log;
+  if (no_audit) o.audit_db.clear();
   if (!token_file.empty()) {
     auto token = ReadToken(token_file);
     if (!token.ok()) {

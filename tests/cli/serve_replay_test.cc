@@ -86,6 +86,12 @@ TEST(ServeCommand, ConfigFile) {
            dir.Write("rules.conf", "rules = " + Src("tests/testdata/policy_broken") +
                                        "\nno-audit = 1\nport = 0\n")});
   EXPECT_EQ(r.code, kExitRules) << r.err;
+  // A switch set to 0 in the file is off: here the audit database is still opened (and fails).
+  r = Cli({"serve", "--rules", Src("rules"), "--config",
+           dir.Write("switch.conf", "no-audit = 0\nport = 0\naudit-db = " +
+                                        (dir.path / "missing-dir/audit.db").string() + "\n")});
+  EXPECT_EQ(r.code, kExitIo) << r.err;
+  EXPECT_NE(r.err.find("audit"), std::string::npos) << r.err;
 }
 
 TEST(ServeCommand, AdminTokenFile) {

@@ -62,6 +62,8 @@ constexpr const char* kUsage =
     "  impact      screen one population under two rule sets and report what changes\n"
     "  match       match mentors: assign enterprises to STAR SME mentors (optimal, with reasons)\n"
     "              match channels: modern-trade readiness and supplier slots\n"
+    "  serve       serve screening over HTTP with an audit trail of every decision\n"
+    "  replay      re-evaluate a recorded decision on its stored rules and on today's\n"
     "  version     print the version\n"
     "\n"
     "`smematch <command> --help` describes a command's options. Exit codes: docs/cli.md.\n";
@@ -82,6 +84,8 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     if (command == "rules") return RunRules(args, out, err);
     if (command == "impact") return RunImpact(args, out, err);
     if (command == "match") return RunMatch(args, out, err);
+    if (command == "serve") return RunServe(args, out, err);
+    if (command == "replay") return RunReplay(args, out, err);
     if (command == "version" || command == "--version") {
       out << "smematch 0.1.0\n";
       return kExitOk;

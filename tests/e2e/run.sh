@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# End-to-end tests of the officer web page (issue 6) in a real browser.
+#
+# Starts the built `smematch serve` on a free loopback port with the repository's rules and a
+# temporary audit database, waits for /readyz, runs tests/e2e/*.test.mjs (node's test runner
+# driving Debian's /usr/bin/chromium through playwright-core), and stops the server.
+#
+# Usage: tests/e2e/run.sh [--screenshots DIR] [path/to/smematch]
+#   --screenshots DIR  where the tests save screenshots of the main pages (default: a temporary
+#                      folder that is removed). `--screenshots docs/screenshots` refreshes the
+#                      README's pictures.
+# Environment: SMEMATCH_CHROMIUM (default /usr/bin/chromium).
+# Exit status: 0 passed, 1 failed, 77 skipped (no chromium or no node: CTest SKIP_RETURN_CODE).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+screenshots=""
+if [ "${1:-}" = "--screenshots" ]; then
+  screenshots=$(mkdir -p "$2" && cd "$2" && pwd)
+  shift 2
+fi
+bin=${1:-$repo/build/smematch}
+chromium=${SMEMATCH_CHROMIUM:-/usr/bin/chromium}
+
+if [ ! -x "$chromium" ]; then
+  echo "e2e: skipped: $chromium not found (tools/install-deps.sh installs chromium)"
+  exit 77
+fi
+if ! command -v node >/dev/null 2>&1; then
+  echo "e2e: skipped: node not found (tools/install-deps.sh installs nodejs and npm)"
+  exit 77
+fi
+if [ ! -x "$bin" ]; then
+  echo "e2e: $bin not found; build it first (cmake --build build --target smematch)" >&2
+  exit 1
+fi
+
+# playwright-core from package-lock.json; installed again only when the lock file changed.
+if [ ! -f "$here/node_modules/playwright-core/package.json" ] ||
+   [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "e2e: skipped: npm not found to install playwright-core (tools/install-deps.sh installs it)"
+    exit 77
+  fi
+  echo "e2e: npm ci in tests/e2e"
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/smematch-e2e.XXXXXX")
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Port 0: the server binds a free port and prints it ("listening on http://127.0.0.1:PORT").
+"$bin" serve --host 127.0.0.1 --port 0 --threads 4 --rules "$repo/rules" \
+  --audit-db "$work/audit.db" 2>"$work/serve.log" &
+server_pid=$!
+
+port=""
+for _ in $(seq 1 300); do
+  port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$work/serve.log" | head -n 1)
+  [ -n "$port" ] && break
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "e2e: smematch serve exited before listening:" >&2
+    cat "$work/serve.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+if [ -z "$port" ]; then
+  echo "e2e: smematch serve did not report its port within 30 s:" >&2
+  cat "$work/serve.log" >&2
+  exit 1
+fi
+base="http://127.0.0.1:$port"
+
+if ! node "$here/wait-ready.mjs" "$base/readyz" 30; then
+  echo "e2e: $base/readyz did not answer 200 within 30 s:" >&2
+  cat "$work/serve.log" >&2
+  exit 1
+fi
+
+status=0
+SMEMATCH_URL="$base" SMEMATCH_BIN="$bin" SMEMATCH_REPO="$repo" SMEMATCH_CHROMIUM="$chromium" \
+SMEMATCH_SCREENSHOTS="${screenshots:-$work/screenshots}" \
+  node --test "$here"/tests/*.test.mjs || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "e2e: server log:" >&2
+  tail -n 50 "$work/serve.log" >&2
+  exit 1
+fi
+exit 0

@@ -9,9 +9,19 @@
 #   --screenshots DIR  where the tests save screenshots of the main pages (default: a temporary
 #                      folder that is removed). `--screenshots docs/screenshots` refreshes the
 #                      README's pictures.
-# Environment: SMEMATCH_CHROMIUM (default /usr/bin/chromium).
+# Environment: SMEMATCH_CHROMIUM (default /usr/bin/chromium); SMEMATCH_E2E_REQUIRED=1 turns a
+# skip into a failure (CI, where tools/install-deps.sh has installed everything).
 # Exit status: 0 passed, 1 failed, 77 skipped (no chromium or no node: CTest SKIP_RETURN_CODE).
 set -euo pipefail
+
+skip() {
+  if [ "${SMEMATCH_E2E_REQUIRED:-0}" = "1" ]; then
+    echo "e2e: FAILED (SMEMATCH_E2E_REQUIRED=1): $1" >&2
+    exit 1
+  fi
+  echo "e2e: skipped: $1"
+  exit 77
+}
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -24,12 +34,14 @@ bin=${1:-$repo/build/smematch}
 chromium=${SMEMATCH_CHROMIUM:-/usr/bin/chromium}
 
 if [ ! -x "$chromium" ]; then
-  echo "e2e: skipped: $chromium not found (tools/install-deps.sh installs chromium)"
-  exit 77
+  skip "$chromium not found (tools/install-deps.sh installs chromium)"
 fi
 if ! command -v node >/dev/null 2>&1; then
-  echo "e2e: skipped: node not found (tools/install-deps.sh installs nodejs and npm)"
-  exit 77
+  skip "node not found (tools/install-deps.sh installs nodejs and npm)"
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 18 ]; then
+  skip "node $(node --version) is older than 18 (playwright-core needs 18 or later)"
 fi
 if [ ! -x "$bin" ]; then
   echo "e2e: $bin not found; build it first (cmake --build build --target smematch)" >&2
@@ -40,8 +52,7 @@ fi
 if [ ! -f "$here/node_modules/playwright-core/package.json" ] ||
    [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
   if ! command -v npm >/dev/null 2>&1; then
-    echo "e2e: skipped: npm not found to install playwright-core (tools/install-deps.sh installs it)"
-    exit 77
+    skip "npm not found to install playwright-core (tools/install-deps.sh installs it)"
   fi
   echo "e2e: npm ci in tests/e2e"
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)

@@ -60,6 +60,8 @@ constexpr const char* kUsage =
     "  rules test  run the rule test cases beside the program scripts (--coverage)\n"
     "  rules docs  write a bilingual page per program (Markdown and HTML) from the scripts\n"
     "  impact      screen one population under two rule sets and report what changes\n"
+    "  serve       serve screening over HTTP with an audit trail of every decision\n"
+    "  replay      re-evaluate a recorded decision on its stored rules and on today's\n"
     "  version     print the version\n"
     "\n"
     "`smematch <command> --help` describes a command's options. Exit codes: docs/cli.md.\n";
@@ -79,6 +81,8 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     if (command == "generate") return RunGenerate(args, out, err);
     if (command == "rules") return RunRules(args, out, err);
     if (command == "impact") return RunImpact(args, out, err);
+    if (command == "serve") return RunServe(args, out, err);
+    if (command == "replay") return RunReplay(args, out, err);
     if (command == "version" || command == "--version") {
       out << "smematch 0.1.0\n";
       return kExitOk;

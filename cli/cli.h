@@ -1,5 +1,5 @@
 // The smematch command line: `smematch <command> [options]`. Commands: screen, generate,
-// impact, rules check|test|docs, version. Each command is one file; RunCli dispatches and maps every error to
+// impact, rules check|test|docs, serve, replay, version. Each command is one file; RunCli dispatches and maps every error to
 // a documented exit code (docs/cli.md). Not thread-safe (writes to the given streams).
 #ifndef SMEMATCH_CLI_CLI_H_
 #define SMEMATCH_CLI_CLI_H_
@@ -33,6 +33,8 @@ int RunScreen(const std::vector<std::string>& args, std::ostream& out, std::ostr
 int RunGenerate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunRules(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunImpact(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunReplay(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // Writes to `path` atomically: the content goes to a temporary file beside it that is renamed
 // over `path` only when `write` succeeds, so that a failed run leaves no partial file. With

@@ -139,7 +139,7 @@ export class ProfileForm {
         });
       }
     }
-    const wide = spec.name === 'name' ? ' field-wide' : '';
+    const wide = spec.name === 'name' ? ' field-name' : '';
     return h('div', { class: `field${wide}` }, label, hint, error, input);
   }
 

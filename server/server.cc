@@ -524,6 +524,7 @@ struct Server::Impl {
       if (s.code() == StatusCode::kFailedPrecondition) p.errors.push_back({"/as_of", s.message()});
       return SendProblem(res, p);
     }
+    if (audit) records[0].result = out;
     Status committed = Commit(std::move(records));
     if (!committed.ok()) return AuditFailed(res, committed);
     if (rule_error) {
@@ -613,7 +614,10 @@ struct Server::Impl {
         start = end + 1;
       }
     }
-    if (!errors.empty()) return BadRequest(res, errors[0].detail, std::move(errors));
+    if (!errors.empty()) {
+      std::string detail = errors[0].detail;
+      return BadRequest(res, std::move(detail), std::move(errors));
+    }
     if (items.size() > options.max_batch_records) {
       Problem p;
       p.status = 413;
@@ -657,7 +661,10 @@ struct Server::Impl {
           if (lines[i]) results += ",\"line\":" + std::to_string(lines[i]);
           results.push_back(',');
           results.append(one, 1);  // without its '{'
-          if (audit) records.push_back(std::move(record));
+          if (audit) {
+            record.result = std::move(one);
+            records.push_back(std::move(record));
+          }
           for (const Decision& d : w->decisions) {
             size_t o = static_cast<size_t>(d.outcome);
             by_program[d.program->id][o]++;

@@ -10,6 +10,7 @@ import {
   checkCsvHeader, csvRecordToProfile, pointerSegments, pointerToColumn, serverMessage,
 } from './fields.js';
 import { api, ApiError } from './api.js';
+import { benefitOf, errorOf } from './result.js';
 
 const CHUNK_SIZE = 25;          // records per request
 const TABLE_ROWS_SHOWN = 500;   // the download has every row
@@ -289,11 +290,11 @@ export class BatchPage {
           const criteria = Array.isArray(d.criteria) ? d.criteria : [];
           const shown = d.outcome === 'eligible' ? criteria : criteria.filter((c) => c.result !== 'pass');
           const reasons = d.outcome === 'error' && d.error
-            ? pick(d.error) || String(d.error)
+            ? errorOf(d)
             : shown.map((c) => pick(c.reason) || c.id).join(' | ');
           rows.push([row.record, row.id, row.name, row.profile.province ?? '', d.program, d.version ?? '',
             d.outcome, t(`outcome.${d.outcome}`), d.score ?? '', group, (d.failed || []).join(';'),
-            (d.missing || []).join(';'), reasons, d.outcome === 'eligible' && d.benefit ? pick(d.benefit) : '',
+            (d.missing || []).join(';'), reasons, d.outcome === 'eligible' ? benefitOf(d) : '',
             r.as_of ?? '', r.rule_set ?? '', r.decision_id ?? '']);
         }
       } else if (row.errors) {

@@ -53,7 +53,7 @@ function programCard(d, program) {
     facts.push(h('div', null, h('dt', null, t('res.group')),
       h('dd', { class: 'group-label' }, group ? pick(group.label) : d.group)));
   }
-  const benefitText = d.benefit ? pick(d.benefit) : '';
+  const benefitText = benefitOf(d);
   if (benefitText) {
     facts.push(h('div', null, h('dt', null, t('res.benefit')), h('dd', { class: 'benefit' }, benefitText)));
   }
@@ -71,7 +71,7 @@ function programCard(d, program) {
         h('span', { class: 'visually-hidden' }, ': '),
         h('span', { class: 'crit-reason' }, pick(c.reason) || c.id)))))
     : null;
-  const errorText = outcome === 'error' && d.error ? h('p', { class: 'rule-error' }, pick(d.error) || String(d.error)) : null;
+  const errorText = outcome === 'error' && d.error ? h('p', { class: 'rule-error' }, errorOf(d)) : null;
   return h('article', { class: `program-result outcome-${outcome}`, 'aria-labelledby': headingId, 'data-program': d.program },
     h('header', null,
       h('h3', { id: headingId }, title),
@@ -81,6 +81,21 @@ function programCard(d, program) {
         h('span', { class: 'outcome-text' }, t(`outcome.${outcome}`)))),
     facts.length ? h('dl', { class: 'facts' }, facts) : null,
     errorText, missing, criteria);
+}
+
+// The benefit text of an eligible decision: `benefit.text {th, en}` (docs/cli.md), or '' if none.
+export function benefitOf(d) {
+  const b = d.benefit;
+  if (!b || typeof b !== 'object') return '';
+  return pick(b.text && typeof b.text === 'object' ? b.text : b);
+}
+
+// The rule error of a decision `error`: `{code, message}` (the message names script and line).
+export function errorOf(d) {
+  const e = d.error;
+  if (e == null) return '';
+  if (typeof e !== 'object') return String(e);
+  return [e.code, e.message].filter(Boolean).join(': ');
 }
 
 // Renders the answers of the matching endpoints (mentors, channels) when the service has them.

@@ -128,13 +128,17 @@ async function screen(request) {
 async function runMatching(enterprise) {
   if (state.matchPaths.length === 0) return;
   const titles = { '/v1/match/mentors': 'res.mentors', '/v1/match/channels': 'res.channels' };
-  state.matching = await Promise.all(state.matchPaths.map(async (path) => {
+  const answers = await Promise.all(state.matchPaths.map(async (path) => {
     try {
       return { titleKey: titles[path] || path, data: await api.post(path, { enterprise, lang: lang() }) };
     } catch (e) {
+      // 404/501: listed but not in this build (the service reserves the route) — show nothing.
+      if (e instanceof ApiError && (e.status === 404 || e.status === 501)) return null;
       return { titleKey: titles[path] || path, error: e.message };
     }
   }));
+  const shown = answers.filter(Boolean);
+  state.matching = shown.length ? shown : null;
   if (currentView() === 'result') renderResultView();
 }
 

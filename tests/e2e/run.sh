@@ -10,7 +10,9 @@
 #                      folder that is removed). `--screenshots docs/screenshots` refreshes the
 #                      README's pictures.
 # Environment: SMEMATCH_CHROMIUM (default /usr/bin/chromium); SMEMATCH_E2E_REQUIRED=1 turns a
-# skip into a failure (CI, where tools/install-deps.sh has installed everything).
+# skip into a failure (CI, where tools/install-deps.sh has installed everything);
+# SMEMATCH_E2E_TIMEOUT (default 420) seconds for all tests. The server and the browser are stopped
+# on every exit path (trap), also when the time runs out.
 # Exit status: 0 passed, 1 failed, 77 skipped (no chromium or no node: CTest SKIP_RETURN_CODE).
 set -euo pipefail
 
@@ -60,18 +62,48 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/smematch-e2e.XXXXXX")
 server_pid=""
+node_pid=""
+# Processes this run started whose command line names $work (the server's audit db, chromium's
+# profile folder: node runs with TMPDIR=$work/tmp). Listed by pid, so only our own are touched.
+our_pids() {
+  local p
+  for p in /proc/[0-9]*; do
+    p=${p#/proc/}
+    [ "$p" = "$$" ] && continue
+    [ "$p" = "$server_pid" ] && continue
+    if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$work/"; then echo "$p"; fi
+  done
+}
+# Always runs (normal end, failure, timeout, Ctrl-C, TERM from CTest): stops the browser and the
+# server this script started, then removes the temporary folder.
 cleanup() {
+  trap - EXIT INT TERM
+  if [ -n "$node_pid" ] && kill -0 "$node_pid" 2>/dev/null; then
+    kill -TERM "$node_pid" 2>/dev/null || true
+    sleep 1
+    kill -KILL "$node_pid" 2>/dev/null || true
+  fi
+  local pids
+  pids=$(our_pids)
+  if [ -n "$pids" ]; then
+    # shellcheck disable=SC2086
+    kill -KILL $pids 2>/dev/null || true
+  fi
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server_pid" 2>/dev/null || true
   fi
+  wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
+mkdir -p "$work/tmp"
 
 # Port 0: the server binds a free port and prints it ("listening on http://127.0.0.1:PORT").
-"$bin" serve --host 127.0.0.1 --port 0 --threads 4 --rules "$repo/rules" \
+"$bin" serve --host 127.0.0.1 --port 0 --threads 16 --rules "$repo/rules" \
   --audit-db "$work/audit.db" 2>"$work/serve.log" &
 server_pid=$!
 
@@ -99,10 +131,19 @@ if ! node "$here/wait-ready.mjs" "$base/readyz" 30; then
   exit 1
 fi
 
+# One test at a time (one browser, one page), under a time limit: chromium is heavy and the
+# machine is shared. The wait is interruptible, so a TERM from CTest reaches the trap at once.
 status=0
-SMEMATCH_URL="$base" SMEMATCH_BIN="$bin" SMEMATCH_REPO="$repo" SMEMATCH_CHROMIUM="$chromium" \
-SMEMATCH_SCREENSHOTS="${screenshots:-$work/screenshots}" \
-  node --test "$here"/tests/*.test.mjs || status=$?
+TMPDIR="$work/tmp" SMEMATCH_URL="$base" SMEMATCH_BIN="$bin" SMEMATCH_REPO="$repo" \
+SMEMATCH_CHROMIUM="$chromium" SMEMATCH_SCREENSHOTS="${screenshots:-$work/screenshots}" \
+  timeout --kill-after=10 "${SMEMATCH_E2E_TIMEOUT:-420}" \
+  node --test --test-concurrency=1 "$here"/tests/*.test.mjs &
+node_pid=$!
+wait "$node_pid" || status=$?
+node_pid=""
+if [ "$status" -eq 124 ]; then
+  echo "e2e: tests did not finish within ${SMEMATCH_E2E_TIMEOUT:-420} s" >&2
+fi
 if [ "$status" -ne 0 ]; then
   echo "e2e: server log:" >&2
   tail -n 50 "$work/serve.log" >&2

@@ -45,7 +45,11 @@ function show(view, { focus = true } = {}) {
   if (view === 'programs') renderProgramsView();
   const headingKey = { screen: 'form.heading', result: 'res.heading', batch: 'batch.heading', programs: 'prog.heading' }[view];
   document.title = `${t(headingKey)} — ${t('app.title')}`;
-  if (focus) document.getElementById('main').focus();
+  if (focus) {
+    // A new view starts at its top (after submitting a long form the window is at its bottom).
+    window.scrollTo(0, 0);
+    document.getElementById('main').focus({ preventScroll: true });
+  }
 }
 
 function go(view) {

@@ -207,7 +207,7 @@ export class BatchPage {
     const programName = (id) => pick(programs.find((p) => p.id === id)?.name) || id;
     const provinceName = (code) => {
       const p = provinces.find((x) => x.code === code);
-      return p ? pick([p.name_th, p.name_en]) : (code || '—');
+      return p ? pick([p.name_th, p.name_en]) : (code || t('batch.no_province'));
     };
 
     report.append(h('section', { class: 'batch-summary', 'aria-labelledby': 'batch-summary-heading' },
@@ -343,7 +343,7 @@ function barChart(s, programName) {
   const width = 640;
   const barWidth = width - labelWidth - 60;
   const max = Math.max(1, ...s.programIds.map((id) => OUTCOMES.reduce((n, o) => n + (s.byProgram[id][o] || 0), 0)));
-  const height = s.programIds.length * rowHeight + 30;
+  const height = s.programIds.length * rowHeight + 4;
   const desc = s.programIds.map((id) => `${id}: ${t('outcome.eligible')} ${s.byProgram[id].eligible || 0}`).join(', ');
   const svg = h('svg', {
     class: 'chart', id: 'batch-chart', viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img',
@@ -366,15 +366,10 @@ function barChart(s, programName) {
     g.append(h('text', { x: x + 6, y: y + 19, class: 'bar-value' }, formatNumber(s.byProgram[id].eligible || 0)));
     svg.append(g);
   });
-  const legendY = s.programIds.length * rowHeight + 18;
-  let lx = labelWidth;
-  for (const o of OUTCOMES) {
-    svg.append(h('rect', { x: lx, y: legendY - 10, width: 12, height: 12, class: `bar bar-${o}` }));
-    const label = t(`outcome.${o}`);
-    svg.append(h('text', { x: lx + 16, y: legendY, class: 'legend' }, label));
-    lx += 30 + label.length * 7.5;
-  }
-  return h('figure', { class: 'chart-figure' }, svg);
+  // The legend is HTML, so it wraps on a narrow screen and is read as text.
+  const legend = h('ul', { class: 'chart-legend', 'aria-hidden': 'true' }, OUTCOMES.map((o) => h('li', null,
+    h('span', { class: `swatch swatch-${o}` }), t(`outcome.${o}`))));
+  return h('figure', { class: 'chart-figure' }, svg, legend);
 }
 
 function provinceTable(s, provinceName) {

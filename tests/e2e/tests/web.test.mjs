@@ -305,8 +305,15 @@ describe('a CSV file', () => {
         JSON.stringify(errors));
       assert.ok(errors.some((e) => e.record === '16' && e.field === 'identifier'), JSON.stringify(errors));
       assert.ok(errors.some((e) => e.record === '42' && e.field === 'participation'), JSON.stringify(errors));
+      assert.ok(errors.some((e) => e.record === '41' && e.field === 'province'
+        && e.problem === 'ไม่พบรหัสจังหวัด "TH-99" (ต้องเป็นรหัส ISO 3166-2:TH เช่น "TH-50")'), JSON.stringify(errors));
 
-      await page.screenshot({ path: path.join(SHOTS, 'batch.png'), fullPage: true });
+      // The upload, progress, summary, chart and invalid records (the full results table is long).
+      const box = await page.locator('#batch-results-heading').boundingBox();
+      await page.screenshot({
+        path: path.join(SHOTS, 'batch.png'), fullPage: true,
+        clip: { x: 0, y: 0, width: 1100, height: Math.ceil(box.y + box.height + 12) },
+      });
 
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#batch-download')]);
       assert.equal(download.suggestedFilename(), 'enterprises-results.csv');
@@ -400,6 +407,7 @@ describe('accessibility basics', () => {
     await fillProfile(page, DEMO.get('CM-002'));
     await submitAndWaitForResult(page);
     assert.ok(await overflow() <= 0, 'result fits');
+    assert.equal(await page.evaluate(() => window.scrollY), 0, 'the result opens at its top');
     await page.screenshot({ path: path.join(SHOTS, 'result-360.png'), fullPage: false });
     await page.goto(`${BASE}/#/programs`);
     await page.waitForSelector('#programs .program');

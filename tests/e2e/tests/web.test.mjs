@@ -140,6 +140,7 @@ describe('one enterprise from the form', () => {
     const page = await openPage();
     assert.equal(await page.getAttribute('html', 'lang'), 'th');
     await fillProfile(page, profile);
+    await page.evaluate(() => document.activeElement?.blur());
     await page.screenshot({ path: path.join(SHOTS, 'form.png'), fullPage: true });
     await submitAndWaitForResult(page);
 
@@ -264,6 +265,7 @@ describe('field errors point at the field', () => {
     assert.equal(await page.evaluate(() => document.activeElement.id), 'f-identifier');
     assert.equal(await page.textContent('#f-identifier-error'),
       'เลขหลักสุดท้าย (เลขตรวจสอบ) เป็น 2 แต่ควรเป็น 9 ตรวจเลขอีกครั้ง');
+    await page.screenshot({ path: path.join(SHOTS, 'field-error.png') });
     await closePage(page, { expectedStatuses: [400] });
   });
 });
@@ -367,7 +369,12 @@ describe('programs and language', () => {
       assert.deepEqual(criteria, p.criteria.map((c) => c.id));
     }
     assert.ok(await page.locator('.badge-assumed').count() > 0, 'assumed criteria are marked');
-    await page.screenshot({ path: path.join(SHOTS, 'programs.png'), fullPage: true });
+    // The first two programs (the whole page is long).
+    const third = await page.locator('#programs section.program').nth(2).boundingBox();
+    await page.screenshot({
+      path: path.join(SHOTS, 'programs.png'), fullPage: true,
+      clip: { x: 0, y: 0, width: 1100, height: Math.ceil(third.y) },
+    });
     await closePage(page);
   });
 
@@ -385,6 +392,7 @@ describe('programs and language', () => {
     const reason = await page.locator('.program-result[data-program="BSC"] .criterion-fail .crit-reason').textContent();
     assert.match(reason, /large enterprise|above the SME bounds/);
     assert.equal((await page.textContent('#lang-switch')).trim(), 'ภาษาไทย');
+    await page.screenshot({ path: path.join(SHOTS, 'result-en.png') });
 
     // Persisted: a reload stays English; the form labels too.
     await page.goto(`${BASE}/#/screen`);

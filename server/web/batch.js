@@ -73,7 +73,10 @@ export class BatchPage {
     this.progressText.textContent = t('batch.reading');
 
     const { text, fallback } = decodeCsvBytes(await file.arrayBuffer());
-    if (fallback) this.state.notices.push({ key: 'batch.encoding' });
+    if (fallback) {
+      this.state.notices.push({ key: 'batch.encoding' });
+      this.renderNotices();
+    }
     let records;
     try {
       records = parseCsv(text);

@@ -62,10 +62,11 @@ export const CSV_COLUMNS = [...FIELDS.map((f) => f.name).filter((n) => n !== 'ce
 
 const utf8 = new TextEncoder();
 
-// Parses a whole number as an officer types it ("12,500" allowed). Returns NaN if it is not one.
+// Parses a whole number as an officer types it or Excel writes it: thousands commas are removed
+// and "12.0" is 12, as in the service's CSV reader ("12.5" is not whole). NaN if it is not one.
 export function parseWhole(text) {
   const s = text.replace(/,/g, '');
-  return /^[+-]?\d+$/.test(s) ? Number(s) : NaN;
+  return /^[+-]?\d+(\.0*)?$/.test(s) ? Number(s) : NaN;
 }
 
 export function parseDecimal(text) {

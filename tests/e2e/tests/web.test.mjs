@@ -357,6 +357,32 @@ describe('a CSV file', () => {
   });
 });
 
+// Thai text in TIS-620 / Windows-874 (what Excel's plain "CSV" writes on a Thai Windows).
+function tis620(text) {
+  return Buffer.from([...text].map((ch) => {
+    const c = ch.codePointAt(0);
+    if (c < 0x80) return c;
+    assert.ok(c >= 0x0e01 && c <= 0x0e5b, `not a Thai character: ${ch}`);
+    return c - 0x0e00 + 0xa0;
+  }));
+}
+
+describe('a CSV file that is not UTF-8', () => {
+  test('a Windows-874 file is read with a warning, and the Thai names come out right', async () => {
+    const page = await openPage('#/batch');
+    await page.setInputFiles('#batch-file', {
+      name: 'excel-874.csv', mimeType: 'text/csv',
+      buffer: tis620('id,name,province,employees\r\nW-1,ร้านทดสอบภาษาไทย,TH-50,3\r\n'),
+    });
+    await page.click('#batch-start');
+    await page.waitForSelector('#batch-counts');
+    assert.match(await page.textContent('#batch-notice'), /Windows-874/);
+    assert.equal(await page.isVisible('#batch-notice'), true);
+    assert.match(await page.textContent('#batch-results tbody'), /ร้านทดสอบภาษาไทย/);
+    await closePage(page);
+  });
+});
+
 describe('programs and language', () => {
   test('the programs page lists every program and criterion of GET /v1/programs', async () => {
     const page = await openPage('#/programs');
@@ -420,6 +446,13 @@ describe('accessibility basics', () => {
     await page.goto(`${BASE}/#/programs`);
     await page.waitForSelector('#programs .program');
     assert.ok(await overflow() <= 0, 'programs fit (wide tables scroll inside their own box)');
+    await page.goto(`${BASE}/#/batch`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.setInputFiles('#batch-file', DEMO_CSV);
+    await page.click('#batch-start');
+    await page.waitForSelector('#batch-counts', { timeout: 60000 });
+    assert.ok(await overflow() <= 0, 'the batch summary, chart and tables fit');
+    await page.screenshot({ path: path.join(SHOTS, 'batch-360.png'), fullPage: false });
     await closePage(page);
   });
 

@@ -71,7 +71,7 @@ our_pids() {
     p=${p#/proc/}
     [ "$p" = "$$" ] && continue
     [ "$p" = "$server_pid" ] && continue
-    if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$work/"; then echo "$p"; fi
+    if { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -qF -- "$work/"; then echo "$p"; fi
   done
 }
 # Always runs (normal end, failure, timeout, Ctrl-C, TERM from CTest): stops the browser and the

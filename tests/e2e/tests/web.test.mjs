@@ -456,6 +456,58 @@ describe('accessibility basics', () => {
     await closePage(page);
   });
 
+  test('contrast: every visible text of the result and the form meets WCAG AA (4.5:1)', async () => {
+    const page = await openPage();
+    // The province picker is filled from GET /v1/provinces.
+    const provinces = (await (await page.request.get(`${BASE}/v1/provinces`)).json()).provinces;
+    assert.equal(await page.locator('#f-province option').count(), provinces.length + 1);
+    await fillProfile(page, DEMO.get('CM-002'));
+    await page.click('#profile-form button[type=submit]');
+    await page.waitForSelector('#view-result:not([hidden]) .program-result');
+    const failures = async () => page.evaluate(() => {
+      const rgb = (c) => {
+        const m = /rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?/.exec(c);
+        return m ? [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]] : [0, 0, 0, 0];
+      };
+      const lum = ([r, g, b]) => {
+        const f = (v) => { const x = v / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+      };
+      const background = (el) => {
+        for (let e = el; e; e = e.parentElement) {
+          const c = rgb(getComputedStyle(e).backgroundColor);
+          if (c[3] > 0.5) return c;
+        }
+        return [255, 255, 255, 1];
+      };
+      const out = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        if (!n.textContent.trim() || !el || el.closest('[hidden], .visually-hidden, svg, option')) continue;
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) continue;
+        const fg = rgb(getComputedStyle(el).color);
+        const bg = background(el);
+        const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+        const ratio = (a + 0.05) / (b + 0.05);
+        if (ratio < 4.5) out.push(`${el.tagName}.${el.className} "${n.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+      }
+      return out;
+    });
+    assert.deepEqual(await failures(), [], 'result view');
+    await page.click('#edit-profile');
+    await page.click('#profile-form button[type=submit]');  // nothing wrong: back to the result
+    await page.waitForSelector('#view-result:not([hidden]) .program-result');
+    await page.goto(`${BASE}/#/screen`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.fill('#f-employees', 'x');
+    await page.click('#profile-form button[type=submit]');
+    await page.waitForSelector('#form-errors:not([hidden])');
+    assert.deepEqual(await failures(), [], 'form with errors');
+    await closePage(page);
+  });
+
   test('keyboard: skip link first, every form control has a label', async () => {
     const page = await openPage();
     await page.keyboard.press('Tab');

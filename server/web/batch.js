@@ -340,33 +340,38 @@ function tableWrap(labelledBy, table) {
 
 // A horizontal stacked bar per program: eligible, needs information, ineligible, rule error.
 // The numbers are in the table next to it; the chart is an image with a text alternative.
+// No viewBox: bars are laid out in percent of the width and texts keep their size, so the chart
+// stays readable on a 360 px phone (each program's name is above its bar).
 function barChart(s, programName) {
-  const rowHeight = 34;
-  const labelWidth = 130;
-  const width = 640;
-  const barWidth = width - labelWidth - 60;
+  const rowHeight = 46;
+  const barTop = 22;
+  const barHeight = 16;
+  const barSpan = 86;  // percent of the width for the longest bar; the rest for its number
   const max = Math.max(1, ...s.programIds.map((id) => OUTCOMES.reduce((n, o) => n + (s.byProgram[id][o] || 0), 0)));
-  const height = s.programIds.length * rowHeight + 4;
+  const height = s.programIds.length * rowHeight;
   const desc = s.programIds.map((id) => `${id}: ${t('outcome.eligible')} ${s.byProgram[id].eligible || 0}`).join(', ');
   const svg = h('svg', {
-    class: 'chart', id: 'batch-chart', viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img',
-    'aria-labelledby': 'batch-chart-title batch-chart-desc', preserveAspectRatio: 'xMinYMin meet',
+    class: 'chart', id: 'batch-chart', width: '100%', height, role: 'img',
+    'aria-labelledby': 'batch-chart-title batch-chart-desc',
   },
   h('title', { id: 'batch-chart-title' }, t('batch.by_program_chart')),
   h('desc', { id: 'batch-chart-desc' }, desc));
   s.programIds.forEach((id, i) => {
-    const y = i * rowHeight + 4;
-    const g = h('g', { class: 'bar-row' }, h('text', { x: 0, y: y + 19, class: 'bar-label' }, id));
-    let x = labelWidth;
+    const y = i * rowHeight;
+    const g = h('g', { class: 'bar-row' }, h('text', { x: 0, y: y + 16, class: 'bar-label' }, id));
+    let x = 0;
     for (const o of OUTCOMES) {
       const n = s.byProgram[id][o] || 0;
       if (!n) continue;
-      const w = (n / max) * barWidth;
-      g.append(h('rect', { x, y, width: Math.max(w, 1), height: rowHeight - 10, class: `bar bar-${o}` },
-        h('title', null, `${programName(id)} · ${t(`outcome.${o}`)}: ${n}`)));
+      const w = (n / max) * barSpan;
+      g.append(h('rect', {
+        x: `${x.toFixed(3)}%`, y: y + barTop, width: `${Math.max(w, 0.3).toFixed(3)}%`, height: barHeight,
+        class: `bar bar-${o}`,
+      }, h('title', null, `${programName(id)} · ${t(`outcome.${o}`)}: ${n}`)));
       x += w;
     }
-    g.append(h('text', { x: x + 6, y: y + 19, class: 'bar-value' }, formatNumber(s.byProgram[id].eligible || 0)));
+    g.append(h('text', { x: `${x.toFixed(3)}%`, dx: 6, y: y + barTop + 13, class: 'bar-value' },
+      formatNumber(s.byProgram[id].eligible || 0)));
     svg.append(g);
   });
   // The legend is HTML, so it wraps on a narrow screen and is read as text.

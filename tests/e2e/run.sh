@@ -135,11 +135,18 @@ fi
 
 # One test at a time (one browser, one page), under a time limit: chromium is heavy and the
 # machine is shared. The wait is interruptible, so a TERM from CTest reaches the trap at once.
+# Test files run one after the other with --test-concurrency=1 (node >= 20.10); node 18 has no
+# such option and may run units.test.mjs (no browser) next to web.test.mjs, which is harmless.
+# Inside a file, node runs the tests one at a time in both versions.
+concurrency=()
+if node --help 2>/dev/null | grep -q -- '--test-concurrency'; then
+  concurrency=(--test-concurrency=1)
+fi
 status=0
 TMPDIR="$work/tmp" SMEMATCH_URL="$base" SMEMATCH_BIN="$bin" SMEMATCH_REPO="$repo" \
 SMEMATCH_CHROMIUM="$chromium" SMEMATCH_SCREENSHOTS="${screenshots:-$work/screenshots}" \
   timeout --kill-after=10 "${SMEMATCH_E2E_TIMEOUT:-420}" \
-  node --test --test-concurrency=1 "$here"/tests/*.test.mjs &
+  node --test "${concurrency[@]}" "$here"/tests/*.test.mjs &
 node_pid=$!
 wait "$node_pid" || status=$?
 node_pid=""

@@ -131,6 +131,7 @@ async function screen(request) {
 // Mentor and channel matching, only when the service offers it (POST /v1/match/*).
 async function runMatching(enterprise) {
   if (state.matchPaths.length === 0) return;
+  const forResult = state.result;
   const titles = { '/v1/match/mentors': 'res.mentors', '/v1/match/channels': 'res.channels' };
   const answers = await Promise.all(state.matchPaths.map(async (path) => {
     try {
@@ -141,6 +142,7 @@ async function runMatching(enterprise) {
       return { titleKey: titles[path] || path, error: e.message };
     }
   }));
+  if (state.result !== forResult) return;  // another enterprise was screened meanwhile
   const shown = answers.filter(Boolean);
   state.matching = shown.length ? shown : null;
   if (currentView() === 'result') renderResultView();

@@ -43,7 +43,7 @@ function cliOutcomes(profile) {
 }
 
 let browser;
-const STATUS_TEXT = { 400: 'Bad Request', 404: 'Not Found', 422: 'Unprocessable Entity' };
+const STATUS_TEXT = { 400: 'Bad Request', 404: 'Not Found', 422: 'Unprocessable Entity', 501: 'Not Implemented' };
 
 before(async () => {
   browser = await chromium.launch({
@@ -66,6 +66,7 @@ async function openPage(hash = '#/screen', options = {}) {
   });
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
+  if (options.before) await options.before(page);
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   // No external URLs: every request the page makes stays on the service (offline offices).
@@ -213,6 +214,36 @@ describe('one enterprise from the form', () => {
     const missing = await page.locator('.program-result[data-program="BSC"] .missing li').allTextContents();
     assert.ok(missing.some((m) => m.includes('ภาคธุรกิจ') && m.includes('(sector)')), missing.join(' | '));
     await closePage(page);
+  });
+});
+
+describe('mentor and channel matching', () => {
+  // The service reserves POST /v1/match/* (501) and its OpenAPI document lists no such path
+  // yet. This test stands in for a future service by answering the OpenAPI document and the
+  // mentors endpoint in the browser (page.route); channels go to the real service and get 501.
+  test('shown only for an endpoint that is listed and answers; a 501 shows nothing', async () => {
+    const page = await openPage('#/screen', {
+      before: async (p) => {
+        await p.route('**/v1/openapi.json', (route) => route.fulfill({
+          json: { openapi: '3.0.3', paths: { '/v1/match/mentors': { post: {} }, '/v1/match/channels': { post: {} } } },
+        }));
+        await p.route('**/v1/match/mentors', (route) => route.fulfill({
+          json: { mentors: [{ id: 'M-TEST', name: { th: 'พี่เลี้ยงทดสอบ', en: 'Test mentor' }, score: 87, gaps: ['marketing'] }] },
+        }));
+      },
+    });
+    const matchRequests = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/match/')) matchRequests.push(r.url().replace(BASE, ''));
+    });
+    await fillProfile(page, DEMO.get('CM-002'));
+    await submitAndWaitForResult(page);
+    await page.waitForSelector('section.matching');
+    assert.deepEqual(matchRequests.sort(), ['/v1/match/channels', '/v1/match/mentors']);
+    const parts = await page.locator('section.matching .matching-part h3').allTextContents();
+    assert.equal(parts.length, 1, `only the mentors part: ${parts.join(' | ')}`);
+    assert.match(await page.textContent('section.matching'), /พี่เลี้ยงทดสอบ/);
+    await closePage(page, { expectedStatuses: [501] });
   });
 });
 

@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <boost/program_options.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -128,11 +129,16 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   // SIGTERM and SIGINT are taken by one thread (sigwait), so every other thread — the HTTP
   // workers, the audit writer — is created with them blocked. The engine's timer signal
   // (SIGRTMIN + 3) is not touched.
-  sigset_t stop_signals;
+  sigset_t stop_signals, old_mask;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
+  // The caller's mask comes back on every return (RunCli also runs in-process, in tests).
+  struct RestoreMask {
+    sigset_t mask;
+    ~RestoreMask() { pthread_sigmask(SIG_SETMASK, &mask, nullptr); }
+  } restore{old_mask};
 
   auto server = server::Server::Create(o);
   if (!server.ok()) {
@@ -167,7 +173,6 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   waiter.join();
   server->reset();  // commits the audit log and closes it
   err << "smematch serve: stopped" << std::endl;
-  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   return kExitOk;
 }
 

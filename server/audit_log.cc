@@ -137,9 +137,26 @@ struct AuditLog::Impl {
   bool stopping = false;
   std::thread writer;
 
+  // Checkpoints run on their own connection and thread (PASSIVE: they never block the writer),
+  // so that no commit waits for a checkpoint's copy and fsync of the database file.
+  sqlite3* checkpoint_db = nullptr;
+  std::thread checkpointer;
+  std::condition_variable checkpoint_cv;  // wakes the checkpointer to stop (with mu)
+
   ~Impl() {
+    sqlite3_close_v2(checkpoint_db);
     sqlite3_close_v2(read_db);
     sqlite3_close_v2(write_db);
+  }
+
+  void CheckpointLoop() {
+    std::unique_lock lock(mu);
+    while (!checkpoint_cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping; })) {
+      lock.unlock();
+      sqlite3_wal_checkpoint_v2(checkpoint_db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                nullptr);
+      lock.lock();
+    }
   }
 
   void WriterLoop() {
@@ -233,11 +250,16 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path,
                                                     ? "PRAGMA synchronous=FULL"
                                                     : "PRAGMA synchronous=NORMAL"));
   SMEMATCH_RETURN_IF_ERROR(Exec(impl->write_db, kSchema));
+  SMEMATCH_RETURN_IF_ERROR(Exec(impl->write_db, "PRAGMA wal_autocheckpoint=0"));
   auto r = OpenDb(path, SQLITE_OPEN_READONLY);
   if (!r.ok()) return r.status();
   impl->read_db = *r;
+  auto c = OpenDb(path, SQLITE_OPEN_READWRITE);
+  if (!c.ok()) return c.status();
+  impl->checkpoint_db = *c;
   Impl* raw = impl.get();
   impl->writer = std::thread([raw] { raw->WriterLoop(); });
+  impl->checkpointer = std::thread([raw] { raw->CheckpointLoop(); });
   return std::unique_ptr<AuditLog>(new AuditLog(std::move(impl)));
 }
 
@@ -261,7 +283,9 @@ void AuditLog::Close() {
     impl_->stopping = true;
   }
   impl_->cv.notify_all();
+  impl_->checkpoint_cv.notify_all();
   if (impl_->writer.joinable()) impl_->writer.join();
+  if (impl_->checkpointer.joinable()) impl_->checkpointer.join();
 }
 
 Status AuditLog::StoreRuleSet(const RuleSet& rules) {

@@ -38,8 +38,8 @@ class Metrics {
   std::string Render() const;
 
  private:
-  static constexpr std::array<int, 14> kStatuses = {200, 400, 401, 403, 404, 405, 408,
-                                                    413, 415, 422, 431, 500, 503, 0};
+  static constexpr std::array<int, 16> kStatuses = {200, 400, 401, 403, 404, 405, 408, 411,
+                                                    413, 415, 422, 431, 500, 501, 503, 0};
   static constexpr std::array<double, 14> kBuckets = {0.0005, 0.001, 0.002, 0.003, 0.005,
                                                       0.0075, 0.01, 0.025, 0.05, 0.1,
                                                       0.25, 0.5, 1, 5};

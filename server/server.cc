@@ -3,6 +3,8 @@
 #include <httplib.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <atomic>
 #include <chrono>
@@ -59,6 +61,37 @@ constexpr const char* kJson = "application/json";
 constexpr const char* kCsp =
     "default-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'; "
     "object-src 'none'";
+
+// The Lua sandbox's per-thread tick (engine/src/lua/lua_sandbox.cc: a CLOCK_MONOTONIC timer
+// signalling SIGRTMIN + 3 every 250 µs to the thread, for as long as the thread lives, once it
+// has evaluated a rule). cpp-httplib restarts an interrupted poll() with its full timeout, so
+// a thread receiving 4,000 signals a second never times out a silent client: a keep-alive
+// connection or a body that never comes would hold a worker for ever and block shutdown.
+// So the tick is blocked on the HTTP threads (Run blocks it before the pool is created; the
+// threads inherit the mask) and unblocked only while a handler runs (TickWindow), which is
+// where every rule is evaluated. A POSIX timer queues at most one pending signal, so a blocked
+// tick costs nothing; the one pending is delivered at the next window, outside any Lua call,
+// where the sandbox ignores it.
+sigset_t TickSignalSet() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGRTMIN + 3);
+  return set;
+}
+
+class TickWindow {
+ public:
+  TickWindow() {
+    sigset_t set = TickSignalSet();
+    pthread_sigmask(SIG_UNBLOCK, &set, &old_);
+  }
+  ~TickWindow() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  TickWindow(const TickWindow&) = delete;
+  TickWindow& operator=(const TickWindow&) = delete;
+
+ private:
+  sigset_t old_;
+};
 
 // Per worker thread: the request's timing and route, and a Screener for one rule-set snapshot.
 thread_local std::chrono::steady_clock::time_point tl_start;
@@ -293,6 +326,9 @@ struct Server::Impl {
   }
 
   void WatchLoop() {
+    // Like the HTTP threads, the watcher sleeps with the rule tick blocked (see TickWindow).
+    sigset_t tick = TickSignalSet();
+    pthread_sigmask(SIG_BLOCK, &tick, nullptr);
     std::unique_lock lock(watch_mu);
     while (!watch_cv.wait_for(lock, std::chrono::seconds(options.watch_rules_seconds),
                               [&] { return watch_stop; })) {
@@ -309,6 +345,7 @@ struct Server::Impl {
                                                   '\0' + f.text;
         if (!same && signature != watch_failed_hash) {
           std::lock_guard rl(reload_mu);
+          TickWindow window;
           auto r = LoadAndSwap(std::move(*files));
           if (!r.ok()) {
             watch_failed_hash = signature;
@@ -940,12 +977,19 @@ struct Server::Impl {
   void Routes() {
     using Req = const httplib::Request&;
     using Res = httplib::Response&;
+    // Every handler runs inside a TickWindow (see TickWindow).
     auto get = [&](const char* pattern, httplib::Server::Handler h) {
-      http.Get(pattern, std::move(h));
+      http.Get(pattern, [h = std::move(h)](Req req, Res res) {
+        TickWindow window;
+        h(req, res);
+      });
       allowed.push_back({std::regex(pattern), "GET"});
     };
     auto post = [&](const char* pattern, httplib::Server::Handler h) {
-      http.Post(pattern, std::move(h));
+      http.Post(pattern, [h = std::move(h)](Req req, Res res) {
+        TickWindow window;
+        h(req, res);
+      });
       allowed.push_back({std::regex(pattern), "POST"});
     };
     get("/", [this](Req, Res res) {
@@ -1001,9 +1045,22 @@ struct Server::Impl {
           HandleStatic(req.matches[1].str(), res);
         });
 
-    http.set_pre_routing_handler([](Req, Res) {
+    http.set_pre_routing_handler([this](Req req, Res res) {
       tl_start = std::chrono::steady_clock::now();
       tl_route = kRouteOther;
+      // A body without a length would be read until the client closes the connection: refuse
+      // it before reading (the connection is closed, since its body is not consumed).
+      bool has_body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+      if (has_body_method && !req.has_header("Content-Length") &&
+          req.get_header_value("Transfer-Encoding").find("chunked") == std::string::npos) {
+        Problem p;
+        p.status = 411, p.slug = "length-required", p.title = "Length required";
+        p.detail = "send the body with a Content-Length header (or chunked); "
+                   "an empty body is Content-Length: 0";
+        res.set_header("Connection", "close");
+        SendProblem(res, p);
+        return httplib::Server::HandlerResponse::Handled;
+      }
       return httplib::Server::HandlerResponse::Unhandled;
     });
     http.set_error_handler(httplib::Server::HandlerWithResponse([this](Req req, Res res) {
@@ -1127,9 +1184,14 @@ Status Server::Bind() {
 int Server::port() const { return impl_->port; }
 
 void Server::Run() {
+  // The accept loop and the worker threads it creates run with the rule tick blocked
+  // (TickWindow); the caller's mask is restored afterwards.
+  sigset_t tick = TickSignalSet(), old;
+  pthread_sigmask(SIG_BLOCK, &tick, &old);
   impl_->run_started = true;
   if (!impl_->stop_requested) impl_->http.listen_after_bind();
   impl_->run_finished = true;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 void Server::Stop() {

@@ -2,7 +2,9 @@
 // with SIGTERM); every decision it acknowledged must be in the audit database afterwards, and
 // the database must pass PRAGMA integrity_check.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,33 +31,70 @@ constexpr const char* kBody =
     R"("legal_form":"juristic_person","sector":"manufacturing","industry":"coffee_tea",)"
     R"("province":"TH-50","employees":12,"annual_revenue_thb":9500000,"years_operating":6}})";
 
+// The `smematch serve` child process. Every exit path of a test ends it: the destructor kills
+// and reaps it if it is still running, and PR_SET_PDEATHSIG kills it if the test process dies
+// (a crash or the CTest timeout), so no server outlives its test.
 struct Child {
   pid_t pid = -1;
   int port = 0;
+  Child() = default;
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child() {
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+  // Waits up to `seconds` for the child to exit; returns its wait status, or -1 on timeout.
+  int Wait(int seconds) {
+    for (int i = 0; i < seconds * 100; ++i) {
+      int status = 0;
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        pid = -1;
+        return status;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return -1;
+  }
 };
 
-// Starts `smematch serve` on a free port; reads the port from its first line on stderr.
-Child StartServer(const fs::path& dir, const std::string& sync) {
+// Starts `smematch serve` on a free port into `c`; reads the port from its first line on stderr
+// (waiting at most 60 s for it).
+void StartServer(const fs::path& dir, const std::string& sync, Child* c) {
   int pipefd[2];
-  if (pipe(pipefd) != 0) return {};
-  Child c;
+  if (pipe(pipefd) != 0) return;
   std::string db = (dir / "audit.db").string();
   std::string rules = std::string(SMEMATCH_SOURCE_DIR) + "/rules";
-  c.pid = fork();
-  if (c.pid == 0) {
+  pid_t parent = getpid();
+  c->pid = fork();
+  if (c->pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
     dup2(pipefd[1], STDERR_FILENO);
     close(pipefd[0]);
     close(pipefd[1]);
-    execl(SMEMATCH_BINARY, SMEMATCH_BINARY, "serve", "--port", "0", "--threads", "8", "--rules",
+    execl(SMEMATCH_BINARY, SMEMATCH_BINARY, "serve", "--port", "0", "--threads", "4", "--rules",
           rules.c_str(), "--audit-db", db.c_str(), "--audit-sync", sync.c_str(),
           static_cast<char*>(nullptr));
     _exit(127);
   }
   close(pipefd[1]);
+  if (c->pid < 0) {
+    close(pipefd[0]);
+    return;
+  }
   std::string line;
-  char ch;
-  while (read(pipefd[0], &ch, 1) == 1 && ch != '\n') line.push_back(ch);
-  // Keep draining stderr so the child never blocks on a full pipe.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{pipefd[0], POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    char ch;
+    if (read(pipefd[0], &ch, 1) != 1 || ch == '\n') break;
+    line.push_back(ch);
+  }
+  // Keep draining stderr so the child never blocks on a full pipe; ends when the child does.
   std::thread([fd = pipefd[0]] {
     char buf[256];
     while (read(fd, buf, sizeof buf) > 0) {
@@ -63,11 +102,12 @@ Child StartServer(const fs::path& dir, const std::string& sync) {
     close(fd);
   }).detach();
   size_t colon = line.find("127.0.0.1:");
-  if (colon != std::string::npos) c.port = std::atoi(line.c_str() + colon + 10);
-  return c;
+  if (colon != std::string::npos) c->port = std::atoi(line.c_str() + colon + 10);
 }
 
-// Screens from `threads` clients until `stop`, collecting the acknowledged decision ids.
+// Screens from `n` clients (at most 4: see docs/server.md, "Tests") until Join, collecting the
+// acknowledged decision ids. The destructor joins, so a failed assertion never leaves clients
+// running.
 struct Load {
   std::atomic<bool> stop{false};
   std::mutex mu;
@@ -78,7 +118,9 @@ struct Load {
     for (int t = 0; t < n; ++t) {
       threads.emplace_back([this, port] {
         httplib::Client c("127.0.0.1", port);
+        c.set_connection_timeout(2, 0);
         c.set_read_timeout(10, 0);
+        c.set_write_timeout(10, 0);
         while (!stop) {
           auto r = c.Post("/v1/screen", kBody, "application/json");
           if (!r) {
@@ -100,8 +142,11 @@ struct Load {
   }
   void Join() {
     stop = true;
-    for (auto& t : threads) t.join();
+    for (auto& t : threads) {
+      if (t.joinable()) t.join();
+    }
   }
+  ~Load() { Join(); }
 };
 
 void ExpectAllStored(const fs::path& dir, const std::vector<std::string>& ids) {
@@ -131,17 +176,18 @@ struct TempDir {
 TEST(AuditDurability, KillNineLosesNoAcknowledgedDecision) {
   for (std::string sync : {"normal", "full"}) {
     TempDir dir("smematch_kill_" + sync);
-    Child child = StartServer(dir.path, sync);
+    Child child;
+    StartServer(dir.path, sync, &child);
     ASSERT_GT(child.pid, 0);
     ASSERT_GT(child.port, 0) << "server did not start";
-    Load load(child.port, 6);
+    Load load(child.port, 4);
     // Kill while requests are in flight, after a good number were acknowledged.
     for (int i = 0; i < 1000 && load.count() < 500; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     ASSERT_EQ(kill(child.pid, SIGKILL), 0);
-    int status = 0;
-    waitpid(child.pid, &status, 0);
+    int status = child.Wait(30);
+    ASSERT_NE(status, -1) << "the server did not die";
     EXPECT_TRUE(WIFSIGNALED(status));
     load.Join();
     ASSERT_GT(load.acknowledged.size(), 0u);
@@ -151,21 +197,38 @@ TEST(AuditDurability, KillNineLosesNoAcknowledgedDecision) {
 
 TEST(AuditDurability, SigtermFinishesInFlightRequestsAndExitsCleanly) {
   TempDir dir("smematch_term");
-  Child child = StartServer(dir.path, "normal");
-  ASSERT_GT(child.port, 0);
+  Child child;
+  StartServer(dir.path, "normal", &child);
+  ASSERT_GT(child.port, 0) << "server did not start";
   Load load(child.port, 4);
   for (int i = 0; i < 1000 && load.count() < 200; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_EQ(kill(child.pid, SIGTERM), 0);
-  int status = 0;
-  waitpid(child.pid, &status, 0);
+  int status = child.Wait(60);
   load.Join();
+  ASSERT_NE(status, -1) << "the server did not stop within 60 s of SIGTERM";
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   ExpectAllStored(dir.path, load.acknowledged);
   // A clean stop checkpoints and removes the WAL.
   EXPECT_FALSE(fs::exists(dir.path / "audit.db-wal"));
+
+  // `smematch replay` reads a recorded decision back and re-evaluates it.
+  ASSERT_FALSE(load.acknowledged.empty());
+  std::string command = std::string(SMEMATCH_BINARY) + " replay --rules " + SMEMATCH_SOURCE_DIR +
+                        "/rules --audit-db " + (dir.path / "audit.db").string() + " " +
+                        load.acknowledged.front() + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buf[512];
+  while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  int replay_status = pclose(pipe);
+  EXPECT_TRUE(WIFEXITED(replay_status) && WEXITSTATUS(replay_status) == 0) << out;
+  EXPECT_NE(out.find(load.acknowledged.front()), std::string::npos) << out;
+  EXPECT_NE(out.find("reproduced    yes"), std::string::npos) << out;
+  EXPECT_NE(out.find("today's rules decide the same"), std::string::npos) << out;
 }
 
 }  // namespace

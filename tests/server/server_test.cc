@@ -2,6 +2,12 @@
 // loopback port and talks to it with httplib::Client.
 #include "server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <httplib.h>
 
 #include <gtest/gtest.h>
@@ -9,6 +15,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -99,7 +106,9 @@ class Running {
   Server& server() { return *server_; }
   httplib::Client Client() const {
     httplib::Client c("127.0.0.1", server_->port());
+    c.set_connection_timeout(5, 0);
     c.set_read_timeout(60, 0);
+    c.set_write_timeout(60, 0);
     return c;
   }
 
@@ -108,12 +117,43 @@ class Running {
   std::thread thread_;
 };
 
+// Client threads that run `request` in a loop until Stop, counting 200 answers and the rest.
+// At most 4 threads (the shared build machine: docs/server.md, "Tests"); the destructor stops
+// and joins them, so a failed assertion never leaves a client running.
+class Load {
+ public:
+  Load(const Running& s, int n, std::function<httplib::Result(httplib::Client&)> request) {
+    for (int t = 0; t < std::min(n, 4); ++t) {
+      threads_.emplace_back([this, &s, request] {
+        auto c = s.Client();
+        while (!stop_) {
+          auto r = request(c);
+          if (r && r->status == 200) ++ok;
+          else ++failed;
+        }
+      });
+    }
+  }
+  ~Load() { Stop(); }
+  void Stop() {
+    stop_ = true;
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+  std::atomic<int> ok{0}, failed{0};
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
 ServerOptions Options(const fs::path& dir) {
   ServerOptions o;
   o.rules_dir = (kSource / "rules").string();
   o.audit_db = (dir / "audit.db").string();
   o.audit_sync_full = false;
-  o.threads = 8;
+  o.threads = 4;
   o.admin_token = kToken;
   return o;
 }
@@ -154,7 +194,14 @@ TEST(Server, OpsEndpoints) {
   EXPECT_EQ(r->status, 200);
   json api = Body(r);
   EXPECT_TRUE(api["openapi"].get<std::string>().starts_with("3."));
-  EXPECT_TRUE(api["paths"].contains("/v1/screen"));
+  EXPECT_EQ(api, json::parse(ReadFile(kSource / "docs/openapi.json")));
+  for (const char* path : {"/v1/screen", "/v1/screen/batch", "/v1/programs", "/v1/programs/{id}",
+                           "/v1/provinces", "/v1/decisions/{decision_id}",
+                           "/v1/enterprises/{id}/decisions", "/v1/decisions/{decision_id}/replay",
+                           "/v1/admin/reload", "/healthz", "/readyz", "/metrics",
+                           "/v1/openapi.json"}) {
+    EXPECT_TRUE(api["paths"].contains(path)) << path;
+  }
   PostJson(c, "/v1/screen", std::string(R"({"enterprise":)") + kCompany + "}");
   // A request is counted after its response is written: poll.
   for (int i = 0; i < 200; ++i) {
@@ -426,19 +473,9 @@ TEST(Server, ReloadUnderLoadFailsNoRequest) {
   o.rules_dir = rules.string();
   Running s(o);
   std::string original_hash = s.server().rule_set_hash();
-  std::atomic<bool> stop{false};
-  std::atomic<int> ok{0}, failed{0};
-  std::vector<std::thread> clients;
-  for (int t = 0; t < 4; ++t) {
-    clients.emplace_back([&] {
-      auto c = s.Client();
-      while (!stop) {
-        auto r = PostJson(c, "/v1/screen", std::string(R"({"enterprise":)") + kCompany + "}");
-        if (r && r->status == 200) ++ok;
-        else ++failed;
-      }
-    });
-  }
+  Load load(s, 4, [](httplib::Client& c) {
+    return PostJson(c, "/v1/screen", std::string(R"({"enterprise":)") + kCompany + "}");
+  });
   auto admin = s.Client();
   admin.set_bearer_token_auth(kToken);
   fs::path bsc = rules / "programs/bsc.lua";
@@ -464,10 +501,9 @@ TEST(Server, ReloadUnderLoadFailsNoRequest) {
   ASSERT_TRUE(r);
   EXPECT_EQ(Body(r)["rule_set"], original_hash);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  stop = true;
-  for (auto& t : clients) t.join();
-  EXPECT_EQ(failed, 0);
-  EXPECT_GT(ok, 0);
+  load.Stop();
+  EXPECT_EQ(load.failed, 0);
+  EXPECT_GT(load.ok, 0);
   EXPECT_EQ(hashes.size(), 3u);
   // Decisions made under an edited rule set replay on it.
   auto c = s.Client();
@@ -526,20 +562,10 @@ criterion "bomb" { th = "ระเบิด", en = "bomb",
   ServerOptions o = Options(dir.path);
   o.rules_dir = rules.string();
   Running s(o);
-  std::atomic<bool> stop{false};
-  std::atomic<int> ok{0}, failed{0};
-  std::vector<std::thread> clients;
-  for (int t = 0; t < 3; ++t) {
-    clients.emplace_back([&] {
-      auto c = s.Client();
-      while (!stop) {
-        auto r = PostJson(c, "/v1/screen", std::string(R"({"enterprise":)") + kCompany +
-                                               R"(,"programs":["BSC","ITC"]})");
-        if (r && r->status == 200) ++ok;
-        else ++failed;
-      }
-    });
-  }
+  Load load(s, 2, [](httplib::Client& c) {
+    return PostJson(c, "/v1/screen", std::string(R"({"enterprise":)") + kCompany +
+                                         R"(,"programs":["BSC","ITC"]})");
+  });
   auto c = s.Client();
   for (const char* program : {"LOOP", "MEMORY"}) {
     for (int i = 0; i < 3; ++i) {
@@ -558,15 +584,94 @@ criterion "bomb" { th = "ระเบิด", en = "bomb",
       EXPECT_NE(j["result"]["decisions"][1]["outcome"], "error");
     }
   }
-  stop = true;
-  for (auto& t : clients) t.join();
-  EXPECT_EQ(failed, 0);
-  EXPECT_GT(ok, 0);
+  load.Stop();
+  EXPECT_EQ(load.failed, 0);
+  EXPECT_GT(load.ok, 0);
   auto m = c.Get("/metrics");
   ASSERT_TRUE(m);
   EXPECT_NE(m->body.find("smematch_budget_kills_total 6"), std::string::npos) << m->body;
   EXPECT_NE(m->body.find(R"(smematch_decisions_total{program="LOOP",outcome="error"} 3)"),
             std::string::npos);
+}
+
+// A raw loopback TCP connection, for what httplib::Client does not send.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) close(fd_);
+  }
+  bool ok() const { return fd_ >= 0; }
+  bool Send(const std::string& data) {
+    return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
+  }
+  // Reads what arrives within `seconds`; stops at the end of a response whose headers and
+  // Content-Length-sized body are in, or when the server closes (sets closed()).
+  std::string Read(int seconds) {
+    std::string in;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 50) <= 0) continue;
+      char buf[4096];
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        closed_ = true;
+        break;
+      }
+      in.append(buf, static_cast<size_t>(n));
+      size_t end = in.find("\r\n\r\n");
+      size_t cl = in.find("Content-Length: ");
+      if (end != std::string::npos && cl != std::string::npos &&
+          in.size() >= end + 4 + std::stoul(in.substr(cl + 16))) {
+        break;
+      }
+    }
+    return in;
+  }
+  bool closed() const { return closed_; }
+
+ private:
+  int fd_ = -1;
+  bool closed_ = false;
+};
+
+// The rule tick (a signal every 250 µs on a thread that evaluated rules) must not keep
+// cpp-httplib's timeouts from expiring: a silent keep-alive connection is closed after the
+// keep-alive timeout, and a body without a length is refused (411) instead of read for ever.
+TEST(Server, SilentClientsDoNotHoldWorkers) {
+  TempDir dir;
+  ServerOptions o = Options(dir.path);
+  o.keep_alive_timeout_seconds = 1;
+  Running s(o);
+  RawConnection idle(s.server().port());
+  ASSERT_TRUE(idle.ok());
+  std::string body = std::string(R"({"enterprise":)") + kCompany + "}";
+  ASSERT_TRUE(idle.Send("POST /v1/screen HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                        "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+  std::string response = idle.Read(30);
+  ASSERT_TRUE(response.starts_with("HTTP/1.1 200")) << response.substr(0, 200);
+  // Now silent: the worker that just ran the rules must still time the connection out.
+  idle.Read(30);
+  EXPECT_TRUE(idle.closed()) << "the server kept a silent keep-alive connection open";
+
+  RawConnection no_length(s.server().port());
+  ASSERT_TRUE(no_length.ok());
+  ASSERT_TRUE(no_length.Send(
+      "POST /v1/screen HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n\r\n"));
+  response = no_length.Read(30);
+  EXPECT_TRUE(response.starts_with("HTTP/1.1 411")) << response.substr(0, 200);
+  EXPECT_NE(response.find("application/problem+json"), std::string::npos);
 }
 
 TEST(Server, AuditOffStillAnswersWithIds) {

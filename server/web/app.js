@@ -148,6 +148,17 @@ async function runMatching(enterprise) {
   if (currentView() === 'result') renderResultView();
 }
 
+// The matching endpoints the service documents as answering: `POST /v1/match/mentors` and
+// `/channels`, listed by name or as `/v1/match/{kind}` with the kind in its enum, with a 200
+// response. A route that is only reserved (documented with 501 alone) is not called.
+function matchingPaths(paths) {
+  const answers = (item) => Boolean(item?.post?.responses?.['200']);
+  const templated = paths['/v1/match/{kind}'];
+  const kinds = templated?.post?.parameters?.find((p) => p.name === 'kind')?.schema?.enum || [];
+  return ['mentors', 'channels'].filter((kind) => answers(paths[`/v1/match/${kind}`])
+    || (kinds.includes(kind) && answers(templated))).map((kind) => `/v1/match/${kind}`);
+}
+
 function showBatchDetails(result, profile) {
   state.result = { data: result, request: { enterprise: profile } };
   state.matching = null;
@@ -166,7 +177,7 @@ async function loadShared() {
   }
   if (provincesAnswer.status === 'fulfilled') state.provinces = provincesAnswer.value?.provinces || [];
   if (openapi.status === 'fulfilled' && openapi.value?.paths) {
-    state.matchPaths = ['/v1/match/mentors', '/v1/match/channels'].filter((p) => p in openapi.value.paths);
+    state.matchPaths = matchingPaths(openapi.value.paths);
   }
   form.setPrograms(programs());
   form.setProvinces(state.provinces);

@@ -105,6 +105,7 @@ mkdir -p "$work/tmp"
 # Port 0: the server binds a free port and prints it ("listening on http://127.0.0.1:PORT").
 # 16 threads (the default): each worker stays with one keep-alive connection for up to 5 s and
 # chromium opens up to 6 per host, so with fewer threads every page load waits ~5 s.
+: >"$work/serve.log"  # exists before the port is looked for (the server opens it later)
 "$bin" serve --host 127.0.0.1 --port 0 --threads 16 --rules "$repo/rules" \
   --audit-db "$work/audit.db" 2>"$work/serve.log" &
 server_pid=$!

@@ -166,7 +166,8 @@ describe('one enterprise from the form', () => {
 
     // Mentor and channel sections only when the service offers matching (no invented data).
     const openapi = await (await page.request.get(`${BASE}/v1/openapi.json`)).json();
-    const matching = Object.keys(openapi.paths || {}).some((p) => p.startsWith('/v1/match/'));
+    const matching = Object.entries(openapi.paths || {})
+      .some(([p, item]) => p.startsWith('/v1/match/') && item.post?.responses?.['200']);
     assert.equal(await page.locator('section.matching').count(), matching ? 1 : 0);
 
     await page.screenshot({ path: path.join(SHOTS, 'result.png'), fullPage: true });
@@ -218,14 +219,25 @@ describe('one enterprise from the form', () => {
 });
 
 describe('mentor and channel matching', () => {
-  // The service reserves POST /v1/match/* (501) and its OpenAPI document lists no such path
-  // yet. This test stands in for a future service by answering the OpenAPI document and the
-  // mentors endpoint in the browser (page.route); channels go to the real service and get 501.
+  // The service reserves POST /v1/match/{kind} (documented with 501 only, so the page does not
+  // call it). This test stands in for a future service by answering the OpenAPI document (with a
+  // 200 response) and the mentors endpoint in the browser (page.route); channels go to the real
+  // service and get 501.
   test('shown only for an endpoint that is listed and answers; a 501 shows nothing', async () => {
     const page = await openPage('#/screen', {
       before: async (p) => {
         await p.route('**/v1/openapi.json', (route) => route.fulfill({
-          json: { openapi: '3.0.3', paths: { '/v1/match/mentors': { post: {} }, '/v1/match/channels': { post: {} } } },
+          json: {
+            openapi: '3.1.0',
+            paths: {
+              '/v1/match/{kind}': {
+                post: {
+                  parameters: [{ name: 'kind', in: 'path', schema: { enum: ['mentors', 'channels'] } }],
+                  responses: { 200: { description: 'matches' } },
+                },
+              },
+            },
+          },
         }));
         await p.route('**/v1/match/mentors', (route) => route.fulfill({
           json: { mentors: [{ id: 'M-TEST', name: { th: 'พี่เลี้ยงทดสอบ', en: 'Test mentor' }, score: 87, gaps: ['marketing'] }] },

@@ -54,12 +54,22 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
       ("config", po::value(&config), "read options from this file (name = value lines)")
       ("host", po::value(&o.host)->default_value("127.0.0.1"), "address to bind")
       ("port", po::value(&o.port)->default_value(8080), "port (0: any free port, printed)")
-      ("threads", po::value(&o.threads)->default_value(16),
-       "HTTP worker threads (each keeps one connection and one Lua state)")
+      ("threads", po::value(&o.threads)->default_value(32),
+       "HTTP worker threads (each serves one connection at a time and keeps one Lua state)")
+      ("keep-alive-seconds", po::value(&o.keep_alive_timeout_seconds)->default_value(1),
+       "how long an idle keep-alive connection keeps its worker thread")
       ("body-limit-mb", po::value(&body_limit_mb)->default_value(16), "largest request body")
       ("max-batch", po::value(&o.max_batch_records)->default_value(10000),
        "most enterprises in one batch request")
       ("rules", po::value(&o.rules_dir)->default_value("rules"), "rule set directory")
+      ("mentors", po::value(&o.mentors_registry),
+       "mentor registry for POST /v1/match/mentors (.json, .jsonl or .csv; default: "
+       "<rules>/../data/demo/mentors.json when present)")
+      ("channels", po::value(&o.channels_registry),
+       "channel registry for POST /v1/match/channels (default: "
+       "<rules>/../data/demo/channels.json when present)")
+      ("max-match", po::value(&o.max_match_enterprises)->default_value(1000),
+       "most enterprises in one match request")
       ("watch-rules", po::value(&o.watch_rules_seconds)->default_value(0),
        "check the rule directory every N seconds and reload on change (0: off)")
       ("audit-db", po::value(&o.audit_db)->default_value("smematch-audit.db"),
@@ -109,6 +119,10 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
   if (o.port < 0 || o.port > 65535) return usage("--port must be 0 to 65535");
   if (o.threads < 1 || o.threads > 1024) return usage("--threads must be 1 to 1024");
+  if (o.keep_alive_timeout_seconds < 1 || o.keep_alive_timeout_seconds > 300) {
+    return usage("--keep-alive-seconds must be 1 to 300");
+  }
+  if (o.max_match_enterprises < 1) return usage("--max-match must be at least 1");
   if (body_limit_mb < 1) return usage("--body-limit-mb must be at least 1");
   if (budget < 1000) return usage("--instruction-budget must be at least 1000");
   if (memory_mb < 4) return usage("--memory-limit-mb must be at least 4");
@@ -159,7 +173,11 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   err << "smematch serve: listening on http://" << o.host << ":" << (*server)->port()
       << " (rule set " << (*server)->rule_set_hash() << ", " << o.threads << " threads, audit "
       << (o.audit_db.empty() ? std::string("off") : o.audit_db + ", synchronous=" + audit_sync)
-      << ", reload " << (o.admin_token.empty() ? "disabled" : "enabled") << ")" << std::endl;
+      << ", reload " << (o.admin_token.empty() ? "disabled" : "enabled") << ", mentors "
+      << ((*server)->mentors_registry().empty() ? "none" : (*server)->mentors_registry())
+      << ", channels "
+      << ((*server)->channels_registry().empty() ? "none" : (*server)->channels_registry())
+      << ")" << std::endl;
 
   std::atomic<bool> done{false};
   std::thread waiter([&] {

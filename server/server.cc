@@ -11,8 +11,12 @@
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <regex>
+#include <set>
+#include <unordered_map>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +24,7 @@
 #include "audit_log.h"
 #include "decision_id.h"
 #include "json_util.h"
+#include "match_api.h"
 #include "metrics.h"
 #include "problem.h"
 #include "replay.h"
@@ -48,13 +53,15 @@ using nlohmann::json;
 enum Route : size_t {
   kRouteIndex, kRouteStatic, kRouteScreen, kRouteBatch, kRoutePrograms, kRouteProgram,
   kRouteProvinces, kRouteDecision, kRouteEnterpriseDecisions, kRouteReplay, kRouteReload,
-  kRouteHealthz, kRouteReadyz, kRouteMetrics, kRouteOpenApi, kRouteMatch, kRouteOther,
+  kRouteHealthz, kRouteReadyz, kRouteMetrics, kRouteOpenApi, kRouteMatchMentors,
+  kRouteMatchChannels, kRouteOther,
 };
 std::vector<std::string> RouteLabels() {
   return {"/", "/static/{file}", "/v1/screen", "/v1/screen/batch", "/v1/programs",
           "/v1/programs/{id}", "/v1/provinces", "/v1/decisions/{id}",
           "/v1/enterprises/{id}/decisions", "/v1/decisions/{id}/replay", "/v1/admin/reload",
-          "/healthz", "/readyz", "/metrics", "/v1/openapi.json", "/v1/match/{kind}", "other"};
+          "/healthz", "/readyz", "/metrics", "/v1/openapi.json", "/v1/match/mentors",
+          "/v1/match/channels", "other"};
 }
 
 constexpr const char* kJson = "application/json";
@@ -278,6 +285,8 @@ struct Server::Impl {
 
   mutable std::mutex rules_mu;
   std::shared_ptr<const RuleSet> rules;  // guarded by rules_mu; swapped whole
+  std::shared_ptr<const MatchData> match;  // guarded by rules_mu; swapped with `rules`
+  std::string mentors_path, channels_path;  // resolved at Create (DefaultRegistryPath)
   std::mutex reload_mu;                  // one reload at a time
 
   std::mutex watch_mu;
@@ -295,15 +304,28 @@ struct Server::Impl {
     std::lock_guard lock(rules_mu);
     return rules;
   }
+  std::shared_ptr<const MatchData> MatchSnapshot() const {
+    std::lock_guard lock(rules_mu);
+    return match;
+  }
+
+  Result<std::shared_ptr<const MatchData>> LoadMatch(const RuleSet& next) {
+    return LoadMatchData(options.rules_dir, next.provinces(), options.limits, mentors_path,
+                         channels_path);
+  }
 
   void Log(const std::string& line) { std::fprintf(stderr, "smematch serve: %s\n", line.c_str()); }
 
   // Swaps in `next` after storing it in the audit trail.
-  Status Install(std::shared_ptr<const RuleSet> next) {
-    if (audit) SMEMATCH_RETURN_IF_ERROR(audit->StoreRuleSet(*next));
-    metrics.SetRuleSet(next->hash(), static_cast<int64_t>(std::time(nullptr)));
+  // Swaps in `next` (after storing it in the audit trail when it is new) and `next_match`
+  // together.
+  Status Install(std::shared_ptr<const RuleSet> next, std::shared_ptr<const MatchData> next_match) {
+    bool changed = !rules || rules->hash() != next->hash();
+    if (changed && audit) SMEMATCH_RETURN_IF_ERROR(audit->StoreRuleSet(*next));
+    if (changed) metrics.SetRuleSet(next->hash(), static_cast<int64_t>(std::time(nullptr)));
     std::lock_guard lock(rules_mu);
     rules = std::move(next);
+    match = std::move(next_match);
     return Status::Ok();
   }
 
@@ -323,15 +345,21 @@ struct Server::Impl {
       metrics.ObserveReload(false);
       return next.status();
     }
-    std::string hash = (*next)->hash();
-    if (hash != Snapshot()->hash()) {
-      Status s = Install(*next);
-      if (!s.ok()) {
-        metrics.ObserveReload(false);
-        return s;
-      }
-      Log("rule set " + hash + " loaded");
+    // The matching scripts and the registries are part of the snapshot: a broken one refuses
+    // the whole reload.
+    auto next_match = LoadMatch(**next);
+    if (!next_match.ok()) {
+      metrics.ObserveReload(false);
+      return next_match.status();
     }
+    std::string hash = (*next)->hash();
+    bool changed = hash != Snapshot()->hash();
+    Status s = Install(*next, *next_match);
+    if (!s.ok()) {
+      metrics.ObserveReload(false);
+      return s;
+    }
+    if (changed) Log("rule set " + hash + " loaded");
     metrics.ObserveReload(true);
     return hash;
   }
@@ -354,6 +382,18 @@ struct Server::Impl {
         std::string signature;
         for (const auto& f : *files) signature += f.path + '\0' + std::to_string(f.text.size()) +
                                                   '\0' + f.text;
+        // The matching scripts count too (they are read again by LoadAndSwap).
+        std::shared_ptr<const MatchData> m = MatchSnapshot();
+        for (MatchKind kind : {MatchKind::kMentor, MatchKind::kChannel}) {
+          std::string path = options.rules_dir + (kind == MatchKind::kMentor
+                                                      ? "/matching/mentor_fit.lua"
+                                                      : "/matching/channel_readiness.lua");
+          std::ifstream in(path, std::ios::binary);
+          std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+          signature += path + '\0' + text;
+          if (m && m->rules && m->rules->file(kind).text != text) same = false;
+          if (m && !m->rules && !text.empty()) same = false;
+        }
         if (!same && signature != watch_failed_hash) {
           std::lock_guard rl(reload_mu);
           TickWindow window;
@@ -973,15 +1013,145 @@ struct Server::Impl {
              ",\"changed\":" + (*r != previous ? "true" : "false") + "}");
   }
 
-  void HandleMatch(const httplib::Request& req, httplib::Response& res) {
-    tl_route = kRouteMatch;
-    // Reserved for the matching engine (issue 3): POST /v1/match/mentors and
-    // /v1/match/channels land here once `smematch match` is merged.
+  void MatchUnavailable(httplib::Response& res, const std::string& what) {
     Problem p;
-    p.status = 501;
-    p.slug = "not-implemented";
-    p.title = "Not implemented in this build";
-    p.detail = "matching (" + req.matches[1].str() + ") is not available in this build yet";
+    p.status = 503, p.slug = "matching-unavailable", p.title = "Matching is not configured";
+    p.detail = "no " + what + " registry or no <rules>/matching scripts are loaded; start the "
+               "server with --" + what + " FILE (docs/server.md)";
+    SendProblem(res, p);
+  }
+
+  // POST /v1/match/mentors and /v1/match/channels (docs/server.md).
+  void HandleMatch(const httplib::Request& req, httplib::Response& res) {
+    const std::string kind_name = req.matches[1].str();
+    if (kind_name != "mentors" && kind_name != "channels") {
+      Problem p;
+      p.status = 404, p.slug = "not-found", p.title = "Not found";
+      p.detail = "no resource at " + req.path + "; matching is /v1/match/mentors or "
+                 "/v1/match/channels";
+      return SendProblem(res, p);
+    }
+    const MatchKind kind = kind_name == "mentors" ? MatchKind::kMentor : MatchKind::kChannel;
+    tl_route = kind == MatchKind::kMentor ? kRouteMatchMentors : kRouteMatchChannels;
+    if (!RequireContentType(req, res, {"application/json"})) return;
+    std::shared_ptr<const RuleSet> snapshot;
+    std::shared_ptr<const MatchData> data;
+    {
+      std::lock_guard lock(rules_mu);
+      snapshot = rules;
+      data = match;
+    }
+    if (!data->rules ||
+        (kind == MatchKind::kMentor ? data->mentors_path.empty() : data->channels_path.empty())) {
+      return MatchUnavailable(res, kind == MatchKind::kMentor ? "mentors" : "channels");
+    }
+    json body;
+    if (!ParseBody(req, res, &body)) return;
+    if (!body.is_object()) {
+      return BadRequest(res, "the body must be a JSON object", {{"", "expected an object"}});
+    }
+    std::vector<ProblemField> errors;
+    MatchRequest mr;
+    ParseMatchRequest(body, kind, options.max_match_enterprises, &mr, &errors);
+    auto worker = Worker(snapshot);
+    if (!worker.ok()) return SendProblem(res, ProblemFromStatus(worker.status()));
+    WorkerState* w = *worker;
+    std::vector<EnterpriseProfile> profiles(mr.enterprises.size());
+    std::set<std::string> seen;
+    for (size_t i = 0; i < mr.enterprises.size(); ++i) {
+      w->errors.clear();
+      if (!w->reader->ParseJson(mr.enterprises[i], &profiles[i], &w->errors).ok()) {
+        for (ProblemField& f : ProfileFieldErrors(w->errors, mr.pointers[i])) {
+          errors.push_back(std::move(f));
+        }
+      } else if (!seen.insert(profiles[i].id).second) {
+        errors.push_back({mr.pointers[i] + "/id", "duplicate enterprise id \"" + profiles[i].id +
+                                                      "\" in this request"});
+      }
+    }
+    if (errors.empty() && kind == MatchKind::kMentor) {
+      CheckControlIds(mr.mentor, profiles, data->mentors, snapshot->provinces(), &errors);
+    }
+    if (!errors.empty()) {
+      std::string detail = errors.size() == 1 ? errors[0].pointer + ": " + errors[0].detail
+                                              : std::to_string(errors.size()) + " problems";
+      return BadRequest(res, detail, std::move(errors));
+    }
+    // eligible_only: STAR_SME screening first; the rest are reported, not matched.
+    json screened_out = json::array();
+    if (mr.eligible_only) {
+      ScreenOptions so;
+      so.programs = {"STAR_SME"};
+      so.as_of = mr.as_of;
+      so.explain = false;
+      std::vector<EnterpriseProfile> kept;
+      for (size_t i = 0; i < profiles.size(); ++i) {
+        Status s = w->screener->Screen(profiles[i], so, &w->decisions);
+        if (!s.ok()) {
+          Problem p = ProblemFromStatus(s);
+          p.errors.push_back({"/eligible_only", s.message()});
+          return SendProblem(res, p);
+        }
+        Outcome o = w->decisions.size() == 1 ? w->decisions[0].outcome : Outcome::kError;
+        if (o == Outcome::kEligible) {
+          kept.push_back(std::move(profiles[i]));
+        } else {
+          screened_out.push_back({{"enterprise_id", profiles[i].id},
+                                  {"pointer", mr.pointers[i]},
+                                  {"star_sme", std::string(OutcomeName(o))}});
+        }
+      }
+      profiles = std::move(kept);
+    }
+    const bool thai = mr.lang == Lang::kTh;
+    std::string text;
+    if (kind == MatchKind::kMentor) {
+      auto r = MatchMentors(profiles, data->mentors, *data->rules, mr.mentor);
+      if (!r.ok()) return MatchRefused(res, r.status());
+      metrics.AddScreenerDelta(static_cast<uint64_t>(r->summary.script_errors), 0,
+                               r->summary.replays);
+      WriteMentorMatches(*r, profiles, data->mentors, *data->rules, MatchOutput::kJson, thai,
+                         false, &text);
+    } else {
+      auto r = MatchChannels(profiles, data->channels, *data->rules, mr.channel);
+      if (!r.ok()) return MatchRefused(res, r.status());
+      metrics.AddScreenerDelta(static_cast<uint64_t>(r->summary.script_errors), 0, 0);
+      WriteChannelMatches(*r, profiles, data->channels, *data->rules, MatchOutput::kJson, thai,
+                          false, &text);
+    }
+    // The engine's document, with what the caller needs to read it: the hashes, the language,
+    // the enterprises left out by eligible_only, and the names of alternative mentors.
+    nlohmann::ordered_json doc = nlohmann::ordered_json::parse(text);
+    nlohmann::ordered_json out;
+    out["match_rules"] = data->rules->hash();
+    out["rule_set"] = snapshot->hash();
+    out["lang"] = thai ? "th" : "en";
+    out["eligible_only"] = mr.eligible_only;
+    if (mr.eligible_only) out["as_of"] = mr.as_of.ToString();
+    out["screened_out"] = screened_out;
+    if (kind == MatchKind::kMentor) {
+      std::unordered_map<std::string_view, const Mentor*> by_id;
+      for (const Mentor& m : data->mentors) by_id.emplace(m.id, &m);
+      for (auto& m : doc["matches"]) {
+        for (auto& a : m["alternatives"]) {
+          auto it = by_id.find(a["mentor_id"].get_ref<const std::string&>());
+          if (it != by_id.end()) a["mentor_name"] = it->second->name;
+        }
+      }
+    }
+    for (auto& [key, value] : doc.items()) out[key] = std::move(value);
+    Send(res, 200, out.dump(-1, ' ', false, json::error_handler_t::replace));
+  }
+
+  void MatchRefused(httplib::Response& res, const Status& s) {
+    Problem p = ProblemFromStatus(s);
+    if (s.code() == StatusCode::kInvalidArgument) {
+      // The controls are well-formed but cannot hold (a pin on a pair a hard constraint
+      // excludes, ...): the engine's message names the control.
+      p.status = 422, p.slug = "match-controls-refused";
+      p.title = "The matching controls cannot be applied";
+      p.errors.push_back({"", s.message()});
+    }
     SendProblem(res, p);
   }
 
@@ -1179,7 +1349,13 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options) {
     if (!log.ok()) return log.status();
     impl->audit = std::move(*log);
   }
-  SMEMATCH_RETURN_IF_ERROR(impl->Install(*rules));
+  impl->mentors_path =
+      DefaultRegistryPath(options.mentors_registry, options.rules_dir, "mentors.json");
+  impl->channels_path =
+      DefaultRegistryPath(options.channels_registry, options.rules_dir, "channels.json");
+  auto match = impl->LoadMatch(**rules);
+  if (!match.ok()) return match.status();
+  SMEMATCH_RETURN_IF_ERROR(impl->Install(*rules, *match));
   impl->Routes();
   httplib::Server& http = impl->http;
   size_t threads = static_cast<size_t>(std::max(1, options.threads));
@@ -1244,5 +1420,12 @@ void Server::Stop() {
 Result<std::string> Server::Reload() { return impl_->Reload(); }
 
 std::string Server::rule_set_hash() const { return impl_->Snapshot()->hash(); }
+
+std::string Server::match_rules_hash() const {
+  std::shared_ptr<const MatchData> m = impl_->MatchSnapshot();
+  return m->rules ? m->rules->hash() : "";
+}
+const std::string& Server::mentors_registry() const { return impl_->mentors_path; }
+const std::string& Server::channels_registry() const { return impl_->channels_path; }
 
 }  // namespace smematch::server

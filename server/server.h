@@ -23,7 +23,7 @@ namespace smematch::server {
 struct ServerOptions {
   std::string host = "127.0.0.1";   // loopback by default: expose deliberately
   int port = 8080;                  // 0: any free port (see Server::port)
-  int threads = 16;                 // HTTP worker threads, each with one Screener
+  int threads = 32;                 // HTTP worker threads, each with one Screener
   size_t body_limit_bytes = 16u << 20;  // request bodies over this get 413
   size_t max_batch_records = 10000;     // enterprises in one /v1/screen/batch request
   std::string rules_dir = "rules";
@@ -36,13 +36,24 @@ struct ServerOptions {
   int watch_rules_seconds = 0;      // > 0: poll rules_dir and reload on change
   bool access_log = false;          // one line per request to standard error
   int keep_alive_max_count = 10000; // requests on one connection before it is closed
-  int keep_alive_timeout_seconds = 5;
+  // An idle keep-alive connection holds its worker thread this long (cpp-httplib serves one
+  // connection per pool thread): 1 s keeps a page load on few connections without one browser
+  // (up to 6 connections) stalling others for 5 s. See docs/server.md "Threads and keep-alive".
+  int keep_alive_timeout_seconds = 1;
+  // Matching (POST /v1/match/*): the registries (JSON, JSON Lines or CSV by extension). Empty:
+  // <rules_dir>/../data/demo/mentors.json and channels.json when present, else none (that
+  // endpoint answers 503). The scripts are <rules_dir>/matching/*.lua. All are reloaded with
+  // the rules; a registry with a bad row refuses the load.
+  std::string mentors_registry;
+  std::string channels_registry;
+  size_t max_match_enterprises = 1000;  // enterprises in one match request
 };
 
 class Server {
  public:
-  // Loads the rule set from `options.rules_dir` and opens the audit database. Errors: as
-  // RuleSet::Load; kUnavailable for an audit database that cannot be opened.
+  // Loads the rule set from `options.rules_dir`, the matching scripts and registries, and opens
+  // the audit database. Errors: as RuleSet::Load / MatchRules::Load; kNotFound or
+  // kInvalidArgument for a registry; kUnavailable for an audit database that cannot be opened.
   static Result<std::unique_ptr<Server>> Create(const ServerOptions& options);
   ~Server();
   Server(const Server&) = delete;
@@ -56,11 +67,16 @@ class Server {
   void Run();
   // Stops accepting; safe from any thread, before or during Run.
   void Stop();
-  // Loads the rule set from the rules directory again, checks it completely and swaps it in.
-  // Returns the new hash, or the load errors (the old rule set keeps serving).
+  // Loads the rule set, the matching scripts and the registries again, checks them completely
+  // and swaps them in together. Returns the new rule-set hash, or the load errors (the old
+  // snapshot keeps serving).
   Result<std::string> Reload();
   // The rule-set hash serving new requests.
   std::string rule_set_hash() const;
+  // The matching-scripts hash serving new requests, and the registry files in use ("": none).
+  std::string match_rules_hash() const;
+  const std::string& mentors_registry() const;
+  const std::string& channels_registry() const;
 
  private:
   struct Impl;

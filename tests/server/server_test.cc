@@ -199,7 +199,7 @@ TEST(Server, OpsEndpoints) {
                            "/v1/provinces", "/v1/decisions/{decision_id}",
                            "/v1/enterprises/{id}/decisions", "/v1/decisions/{decision_id}/replay",
                            "/v1/admin/reload", "/healthz", "/readyz", "/metrics",
-                           "/v1/openapi.json"}) {
+                           "/v1/openapi.json", "/v1/match/mentors", "/v1/match/channels"}) {
     EXPECT_TRUE(api["paths"].contains(path)) << path;
   }
   PostJson(c, "/v1/screen", std::string(R"({"enterprise":)") + kCompany + "}");
@@ -385,8 +385,9 @@ TEST(Server, ScreenErrors) {
                                                   R"(,"as_of":"2001-01-01"})"),
                     422);
   EXPECT_EQ(j["errors"][0]["pointer"], "/as_of");
-  // Matching is not in this build yet.
-  ExpectProblem(PostJson(c, "/v1/match/mentors", "{}"), 501);
+  // Matching needs enterprises (tests/server/match_endpoint_test.cc has the rest).
+  j = ExpectProblem(PostJson(c, "/v1/match/mentors", "{}"), 400);
+  EXPECT_EQ(j["errors"][0]["pointer"], "/enterprises");
 }
 
 TEST(Server, BatchReportsBadItemsAndScreensTheRest) {

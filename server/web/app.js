@@ -134,12 +134,13 @@ async function runMatching(enterprise) {
   const forResult = state.result;
   const titles = { '/v1/match/mentors': 'res.mentors', '/v1/match/channels': 'res.channels' };
   const answers = await Promise.all(state.matchPaths.map(async (path) => {
+    const kind = path.split('/').pop();
     try {
-      return { titleKey: titles[path] || path, data: await api.post(path, { enterprise, lang: lang() }) };
+      return { titleKey: titles[path] || path, kind, data: await api.post(path, { enterprise, lang: lang() }) };
     } catch (e) {
-      // 404/501: listed but not in this build (the service reserves the route) — show nothing.
-      if (e instanceof ApiError && (e.status === 404 || e.status === 501)) return null;
-      return { titleKey: titles[path] || path, error: e.message };
+      // 404/501: listed but not in this build; 503: no registry loaded — show nothing.
+      if (e instanceof ApiError && [404, 501, 503].includes(e.status)) return null;
+      return { titleKey: titles[path] || path, kind, error: e.message };
     }
   }));
   if (state.result !== forResult) return;  // another enterprise was screened meanwhile

@@ -98,46 +98,87 @@ export function errorOf(d) {
   return [e.code, e.message].filter(Boolean).join(': ');
 }
 
-// Renders the answers of the matching endpoints (mentors, channels) when the service has them.
-// The shapes are not fixed yet (API.md: "defined later"), so this shows what is there: each item's
-// name or id, score, and lists of gaps or reasons, without inventing anything.
+// Renders the answers of the matching endpoints (POST /v1/match/mentors and /channels, shapes in
+// docs/openapi.json) for the enterprise shown: the suggested mentor with the score breakdown and
+// reason, the alternatives; the channels it is ready for, and for the others what is missing.
+// Texts come in both languages in the answer, so a language switch re-renders without a call.
 export function renderMatching(results) {
-  const sections = results.map(({ titleKey, data, error }) => {
+  const sections = results.map(({ titleKey, kind, data, error }) => {
     let body;
     if (error) {
       body = h('p', { class: 'notice' }, t('res.matching_error', { detail: error }));
+    } else if (kind === 'mentors') {
+      body = renderMentors(data);
+    } else if (kind === 'channels') {
+      body = renderChannels(data);
     } else {
-      const items = findItems(data);
-      body = items.length
-        ? h('ul', { class: 'match-list' }, items.map((item) => h('li', null, describe(item))))
-        : h('p', { class: 'muted' }, t('res.nothing'));
+      body = h('p', { class: 'muted' }, t('res.nothing'));
     }
-    return h('section', { class: 'matching-part' }, h('h3', null, t(titleKey)), body);
+    return h('section', { class: `matching-part matching-${kind || 'other'}` }, h('h3', null, t(titleKey)), body);
   });
   return h('section', { class: 'matching', 'aria-labelledby': 'matching-heading' },
     h('h2', { id: 'matching-heading' }, t('res.matching')), sections);
 }
 
-function findItems(data) {
-  if (Array.isArray(data)) return data;
-  if (data && typeof data === 'object') {
-    for (const value of Object.values(data)) if (Array.isArray(value)) return value;
-  }
-  return [];
+function mentorLabel(name, id) {
+  return name ? `${name} (${id})` : String(id || '');
 }
 
-function describe(item) {
-  if (item == null || typeof item !== 'object') return String(item);
-  const name = pick(item.name) || item.title || item.id || item.mentor_id || item.channel || item.channel_id || '';
-  const parts = [h('strong', null, typeof name === 'object' ? pick(name) : String(name))];
-  for (const key of ['score', 'cost', 'ready', 'readiness', 'outcome']) {
-    if (item[key] != null && typeof item[key] !== 'object') parts.push(` · ${key}: ${item[key]}`);
+function renderMentors(data) {
+  const match = Array.isArray(data?.matches) ? data.matches[0] : null;
+  if (!match) {
+    const out = (data?.screened_out || [])[0];
+    return h('p', { class: 'muted' }, out ? t('res.mentor_not_star') : t('res.nothing'));
   }
-  for (const key of ['gaps', 'missing', 'reasons', 'lacks']) {
-    if (Array.isArray(item[key]) && item[key].length) {
-      parts.push(h('ul', null, item[key].map((g) => h('li', null,
-        typeof g === 'object' ? (pick(g.reason) || pick(g) || JSON.stringify(g)) : String(g)))));
+  const parts = [];
+  if (match.mentor_id) {
+    parts.push(h('p', { class: 'mentor-chosen' },
+      h('strong', null, mentorLabel(match.mentor_name, match.mentor_id)),
+      ` · ${t('res.fit_score', { score: formatNumber(match.score) })}`));
+    const breakdown = (match.parts || []).map((p) => h('li', null,
+      `${pick(p) || p.id}: `, h('strong', null, formatNumber(p.score))));
+    if (breakdown.length) {
+      parts.push(h('p', { class: 'label' }, t('res.fit_parts')), h('ul', { class: 'fit-parts' }, breakdown));
     }
+  } else {
+    parts.push(h('p', { class: 'mentor-none' }, h('strong', null, t('res.no_mentor'))));
   }
-  return parts;
+  const reason = pick(match.reason);
+  if (reason) parts.push(h('p', { class: 'mentor-reason' }, reason));
+  if (!match.mentor_id && Array.isArray(match.excluded) && match.excluded.length) {
+    parts.push(h('ul', { class: 'mentor-excluded' }, match.excluded.map((x) => h('li', null,
+      `${pick(x) || x.constraint} (${t('res.mentors_n', { n: formatNumber(x.mentors) })})`))));
+  }
+  const alts = (match.alternatives || []).filter((a) => a.mentor_id !== match.mentor_id);
+  if (alts.length) {
+    parts.push(h('p', { class: 'label' }, t('res.alternatives')),
+      h('ul', { class: 'mentor-alternatives' }, alts.map((a) => h('li', null,
+        mentorLabel(a.mentor_name, a.mentor_id), ` · ${t('res.fit_score', { score: formatNumber(a.score) })}`,
+        a.full ? ` · ${t('res.mentor_full')}` : ''))));
+  }
+  return h('div', null, parts);
+}
+
+function renderChannels(data) {
+  const entry = Array.isArray(data?.enterprises) ? data.enterprises[0] : null;
+  const channels = Array.isArray(entry?.channels) ? entry.channels : [];
+  const ready = channels.filter((c) => c.readiness === 'ready');
+  const notReady = channels.filter((c) => c.readiness === 'not_ready');
+  const other = channels.length - ready.length - notReady.length;
+  const name = (c) => (c.chain ? `${c.chain} (${c.channel_id})` : c.channel_id);
+  const parts = [];
+  parts.push(h('p', { class: 'label' }, t('res.channels_ready', { n: formatNumber(ready.length) })));
+  parts.push(ready.length
+    ? h('ul', { class: 'channels-ready' }, ready.map((c) => h('li', null, h('strong', null, name(c)),
+      c.score != null ? ` · ${t('res.fit_score', { score: formatNumber(c.score) })}` : '',
+      c.assigned ? ` · ${t('res.slot_assigned')}` : '')))
+    : h('p', { class: 'muted' }, t('res.nothing')));
+  if (notReady.length) {
+    parts.push(h('p', { class: 'label' }, t('res.channels_not_ready', { n: formatNumber(notReady.length) })));
+    parts.push(h('ul', { class: 'channels-not-ready' }, notReady.map((c) => h('li', null,
+      h('strong', null, name(c)),
+      h('ul', { class: 'gaps' }, (c.gaps || []).map((g) => h('li', null, pick(g) || g.id)))))));
+  }
+  if (other > 0) parts.push(h('p', { class: 'muted' }, t('res.channels_not_applicable', { n: formatNumber(other) })));
+  return h('div', null, parts);
 }

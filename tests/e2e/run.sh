@@ -107,6 +107,7 @@ mkdir -p "$work/tmp"
 # chromium opens up to 6 per host, so with fewer threads every page load waits ~5 s.
 : >"$work/serve.log"  # exists before the port is looked for (the server opens it later)
 "$bin" serve --host 127.0.0.1 --port 0 --threads 16 --rules "$repo/rules" \
+  --mentors "$repo/data/demo/mentors.json" --channels "$repo/data/demo/channels.json" \
   --audit-db "$work/audit.db" 2>"$work/serve.log" &
 server_pid=$!
 

@@ -6,7 +6,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -168,7 +168,9 @@ describe('one enterprise from the form', () => {
     const openapi = await (await page.request.get(`${BASE}/v1/openapi.json`)).json();
     const matching = Object.entries(openapi.paths || {})
       .some(([p, item]) => p.startsWith('/v1/match/') && item.post?.responses?.['200']);
-    assert.equal(await page.locator('section.matching').count(), matching ? 1 : 0);
+    assert.ok(matching, 'the service documents the matching endpoints');
+    await page.waitForSelector('section.matching .matching-channels');
+    assert.equal(await page.locator('section.matching').count(), 1);
 
     await page.screenshot({ path: path.join(SHOTS, 'result.png'), fullPage: true });
 
@@ -219,43 +221,78 @@ describe('one enterprise from the form', () => {
 });
 
 describe('mentor and channel matching', () => {
-  // The service reserves POST /v1/match/{kind} (documented with 501 only, so the page does not
-  // call it). This test stands in for a future service by answering the OpenAPI document (with a
-  // 200 response) and the mentors endpoint in the browser (page.route); channels go to the real
-  // service and get 501.
-  test('shown only for an endpoint that is listed and answers; a 501 shows nothing', async () => {
+  // What `smematch match` answers for one profile on the demo registries (the server runs with
+  // the same registries and rules, tests/e2e/run.sh).
+  function cliMatch(kind, profile) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'smematch-e2e-match-'));
+    try {
+      const input = path.join(dir, 'one.jsonl');
+      writeFileSync(input, `${JSON.stringify(profile)}\n`);
+      const out = execFileSync(BIN, ['match', kind, input, `--${kind}`, path.join(REPO, `data/demo/${kind}.json`),
+        '--rules', path.join(REPO, 'rules'), '--format', 'json', '-q'], { encoding: 'utf8' });
+      return JSON.parse(out);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('CM-002: the suggested mentor with score breakdown and reason, channels with gaps, in both languages', async () => {
+    const profile = DEMO.get('CM-002');
+    const mentors = cliMatch('mentors', profile).matches[0];
+    const channels = cliMatch('channels', profile).enterprises[0].channels;
+    assert.ok(mentors.mentor_id, 'the demo data gives CM-002 a mentor');
+    const page = await openPage();
+    await fillProfile(page, profile);
+    await submitAndWaitForResult(page);
+    await page.waitForSelector('section.matching .matching-mentors .mentor-chosen');
+    await page.waitForSelector('section.matching .matching-channels');
+    const chosen = await page.textContent('.matching-mentors .mentor-chosen');
+    assert.ok(chosen.includes(mentors.mentor_name) && chosen.includes(mentors.mentor_id), chosen);
+    assert.ok(chosen.includes(String(mentors.score)), chosen);
+    const parts = await page.locator('.matching-mentors .fit-parts li').allTextContents();
+    assert.deepEqual(parts, mentors.parts.map((p) => `${p.th}: ${p.score}`));
+    assert.equal((await page.textContent('.matching-mentors .mentor-reason')).trim(), mentors.reason.th);
+    const alternatives = await page.locator('.matching-mentors .mentor-alternatives li').allTextContents();
+    assert.equal(alternatives.length, mentors.alternatives.filter((a) => a.mentor_id !== mentors.mentor_id).length);
+
+    const ready = channels.filter((c) => c.readiness === 'ready');
+    const notReady = channels.filter((c) => c.readiness === 'not_ready');
+    assert.equal(await page.locator('.matching-channels .channels-ready > li').count(), ready.length);
+    assert.equal(await page.locator('.matching-channels .channels-not-ready > li').count(), notReady.length);
+    const gapTexts = await page.locator('.matching-channels .channels-not-ready .gaps li').allTextContents();
+    assert.deepEqual(gapTexts, notReady.flatMap((c) => c.gaps.map((g) => g.th)));
+    for (const g of gapTexts) assert.match(g, /[\u0E00-\u0E7F]/, `Thai gap: ${g}`);
+
+    // English: the same answer, the texts from its "en" members, without asking again.
+    await page.click('#lang-switch');
+    assert.equal((await page.textContent('.matching-mentors .mentor-reason')).trim(), mentors.reason.en);
+    assert.deepEqual(await page.locator('.matching-mentors .fit-parts li').allTextContents(),
+      mentors.parts.map((p) => `${p.en}: ${p.score}`));
+    assert.deepEqual(await page.locator('.matching-channels .channels-not-ready .gaps li').allTextContents(),
+      notReady.flatMap((c) => c.gaps.map((g) => g.en)));
+    await closePage(page);
+  });
+
+  // A service without registries (or an older one) documents the routes but answers 503/501:
+  // the page shows no matching section rather than an error.
+  test('hidden when the service cannot match', async () => {
     const page = await openPage('#/screen', {
       before: async (p) => {
-        await p.route('**/v1/openapi.json', (route) => route.fulfill({
-          json: {
-            openapi: '3.1.0',
-            paths: {
-              '/v1/match/{kind}': {
-                post: {
-                  parameters: [{ name: 'kind', in: 'path', schema: { enum: ['mentors', 'channels'] } }],
-                  responses: { 200: { description: 'matches' } },
-                },
-              },
-            },
-          },
-        }));
-        await p.route('**/v1/match/mentors', (route) => route.fulfill({
-          json: { mentors: [{ id: 'M-TEST', name: { th: 'พี่เลี้ยงทดสอบ', en: 'Test mentor' }, score: 87, gaps: ['marketing'] }] },
+        await p.route('**/v1/match/*', (route) => route.fulfill({
+          status: 503,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({ type: 'https://smematch.example/problems/matching-unavailable', title: 'Matching is not configured', status: 503, detail: 'no registry', errors: [] }),
         }));
       },
     });
-    const matchRequests = [];
-    page.on('request', (r) => {
-      if (r.url().includes('/v1/match/')) matchRequests.push(r.url().replace(BASE, ''));
-    });
     await fillProfile(page, DEMO.get('CM-002'));
+    const answered = Promise.all(['mentors', 'channels'].map((kind) =>
+      page.waitForResponse((r) => r.url().endsWith(`/v1/match/${kind}`))));
     await submitAndWaitForResult(page);
-    await page.waitForSelector('section.matching');
-    assert.deepEqual(matchRequests.sort(), ['/v1/match/channels', '/v1/match/mentors']);
-    const parts = await page.locator('section.matching .matching-part h3').allTextContents();
-    assert.equal(parts.length, 1, `only the mentors part: ${parts.join(' | ')}`);
-    assert.match(await page.textContent('section.matching'), /พี่เลี้ยงทดสอบ/);
-    await closePage(page, { expectedStatuses: [501] });
+    await answered;
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
+    assert.equal(await page.locator('section.matching').count(), 0);
+    await page.context().close();
   });
 });
 

@@ -1,0 +1,90 @@
+// ReasonRenderer: fills in reason templates ("รายได้ {e.annual_revenue_thb|thb} บาท ...") in C++,
+// for the explain path of RuleRuntime. The prelude splits each template of a program once
+// (engine.reason_templates) into literal text and placeholders, with {p.*} already shown
+// (parameters never change); rendering then appends literals and shows the {e.*}, {c.*} and
+// {v.*} values read from the Lua state, exactly as the prelude's show() would: the common
+// cases (nil, booleans, strings, integers, finite floats, plain lists, the known formats and
+// label sets) in C++, anything else (tables with metatables, functions, numbers without an
+// integer form where one is needed) through show() itself, so the text is the same byte for
+// byte either way.
+//
+// Every function taking a lua_State must run inside a protected call: reading a value may run
+// a script's metamethods, which may raise. They keep no C++ object alive across such a read.
+// Not thread-safe: one per RuleRuntime.
+#ifndef SMEMATCH_ENGINE_SRC_LUA_REASON_RENDERER_H_
+#define SMEMATCH_ENGINE_SRC_LUA_REASON_RENDERER_H_
+
+#include <lua.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "smematch/profile.h"
+
+namespace smematch {
+
+class ReasonRenderer {
+ public:
+  // How a placeholder's value is shown ({v.x|thb}); kShow: a format C++ does not know, left
+  // to the prelude's show().
+  enum class Format : uint8_t { kNone, kThb, kMthb, kInt, kNum, kPct, kLabels, kShow };
+
+  struct Part {
+    enum class Kind : uint8_t { kLiteral, kField, kContext, kValue };
+    Kind kind = Kind::kLiteral;
+    Format format = Format::kNone;
+    std::string text;                    // the literal, or the field / context / value name
+    std::string format_name;             // as written after '|' ("" when none)
+    std::span<const EnumLabel> labels;   // Format::kLabels
+  };
+  using Template = std::vector<Part>;
+
+  // The compiled templates of one program: pass.th, pass.en, fail.th, fail.en per criterion,
+  // then benefit th and en.
+  struct Program {
+    bool compiled = false;
+    std::vector<Template> templates;
+    const Template& Pass(size_t k, int lang) const { return templates[4 * k + lang]; }
+    const Template& Fail(size_t k, int lang) const { return templates[4 * k + 2 + lang]; }
+    const Template& Benefit(size_t criteria, int lang) const {
+      return templates[4 * criteria + lang];
+    }
+  };
+
+  static constexpr int kTh = 0;
+  static constexpr int kEn = 1;
+
+  // The compiled templates of the program at RuleSet index `index` (compiled = false until
+  // Compile fills them).
+  Program& program(size_t index) {
+    if (programs_.size() <= index) programs_.resize(index + 1);
+    return programs_[index];
+  }
+
+  // Converts the list engine.reason_templates returned (at stack `index`) into `*out`.
+  static void Compile(lua_State* L, int index, Program* out);
+
+  // Pushes the prelude's engine.reason_sources (data, ctx, CERTS, NEEDS, show) from the table
+  // at `sources` onto the stack (5 values) and remembers their positions for Render.
+  void PushSources(lua_State* L, int sources);
+
+  // Appends `t` filled in for language `lang` to `*out`; `values` is the stack index of the
+  // criterion's values (a table, or nil/false for none).
+  void Render(lua_State* L, const Template& t, int lang, int values, std::string* out) const;
+
+  // "needs information: members, shelf life" for the ProfileField bit set `mask`.
+  static void AppendMissing(uint64_t mask, int lang, std::string* out);
+
+ private:
+  void Show(lua_State* L, int index, const Part& part, int lang, int depth, std::string* out) const;
+  void ShowInLua(lua_State* L, int index, const Part& part, int lang, std::string* out) const;
+
+  std::vector<Program> programs_;
+  int data_ = 0, ctx_ = 0, certs_ = 0, needs_ = 0, show_ = 0;  // stack positions
+};
+
+}  // namespace smematch
+
+#endif  // SMEMATCH_ENGINE_SRC_LUA_REASON_RENDERER_H_

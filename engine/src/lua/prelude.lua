@@ -1011,8 +1011,9 @@ function engine.reason_templates(i)
 end
 
 -- What rendering reads: the applicant's fields, the context, the views that show as unknown,
--- and show() for values C++ leaves to it.
-engine.reason_sources = { data, ctx, CERTS, NEEDS, show }
+-- show() for values C++ leaves to it, and the fields fetched on first read (any other field
+-- the applicant lacks reads as nil: C++ need not go through data's __index for it).
+engine.reason_sources = { data, ctx, CERTS, NEEDS, show, LAZY }
 
 engine.settings = SETTINGS
 return engine

@@ -1,5 +1,6 @@
 #include "lua/reason_renderer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -63,6 +64,11 @@ void AppendGrouped(lua_Integer v, std::string* out) {
 
 // decimals: "%.2f" without trailing zeros or a trailing point ("1.80" -> "1.8", "620.00" -> "620").
 void AppendDecimals(double x, int places, std::string* out) {
+  // An integral value below 2^53 prints as its digits and zeros, all stripped (-0.0 keeps
+  // its sign: "-0", so it takes the printf path).
+  if (x == std::trunc(x) && std::fabs(x) < 9007199254740992.0 && (x != 0 || !std::signbit(x))) {
+    return AppendInteger(static_cast<lua_Integer>(x), out);
+  }
   char buf[512];
   int n = std::snprintf(buf, sizeof buf, places == 1 ? "%.1f" : "%.2f", x);
   if (n < 0) return;
@@ -86,7 +92,7 @@ bool FloorToInteger(double x, lua_Integer* out) {
 
 }  // namespace
 
-void ReasonRenderer::Compile(lua_State* L, int index, Program* out) {
+void ReasonRenderer::Compile(lua_State* L, int index, Program* out) const {
   index = lua_absindex(L, index);
   out->templates.clear();
   const auto count = static_cast<lua_Integer>(lua_rawlen(L, index));
@@ -113,6 +119,11 @@ void ReasonRenderer::Compile(lua_State* L, int index, Program* out) {
         lua_rawgeti(L, -2, 2);
         const char* name = lua_tolstring(L, -1, &len);
         if (name != nullptr) part.text.assign(name, len);
+        if (part.kind == Part::Kind::kField && lua_istable(L, lazy_)) {
+          lua_pushvalue(L, -1);
+          part.lazy = lua_rawget(L, lazy_) != LUA_TNIL;
+          lua_pop(L, 1);
+        }
         lua_rawgeti(L, -3, 3);
         const char* fmt = lua_tolstring(L, -1, &len);
         if (fmt != nullptr) part.format_name.assign(fmt, len);
@@ -140,8 +151,8 @@ void ReasonRenderer::Compile(lua_State* L, int index, Program* out) {
 void ReasonRenderer::PushSources(lua_State* L, int sources) {
   sources = lua_absindex(L, sources);
   luaL_checkstack(L, 2 * kMaxDepth + 16, "rendering reasons");
-  int* slots[] = {&data_, &ctx_, &certs_, &needs_, &show_};
-  for (int i = 0; i < 5; ++i) {
+  int* slots[] = {&data_, &ctx_, &certs_, &needs_, &show_, &lazy_};
+  for (int i = 0; i < 6; ++i) {
     lua_rawgeti(L, sources, i + 1);
     *slots[i] = lua_gettop(L);
   }
@@ -156,7 +167,12 @@ void ReasonRenderer::Render(lua_State* L, const Template& t, int lang, int value
         out->append(part.text);
         continue;
       case Part::Kind::kField:
-        lua_getfield(L, data_, part.text.c_str());
+        // data's __index only notes a field the applicant lacks (nil) or fetches a lazy one.
+        lua_pushstring(L, part.text.c_str());
+        if (lua_rawget(L, data_) == LUA_TNIL && part.lazy) {
+          lua_pop(L, 1);
+          lua_getfield(L, data_, part.text.c_str());
+        }
         // e.certifications and e.needs are views: shown as unknown, as in the prelude.
         if (lua_rawequal(L, -1, certs_) || lua_rawequal(L, -1, needs_)) {
           lua_pop(L, 1);
@@ -164,7 +180,7 @@ void ReasonRenderer::Render(lua_State* L, const Template& t, int lang, int value
         }
         break;
       case Part::Kind::kContext:
-        lua_pushlstring(L, part.text.data(), part.text.size());
+        lua_pushstring(L, part.text.c_str());  // Lua caches strings by address: no hashing
         lua_rawget(L, ctx_);
         break;
       case Part::Kind::kValue:

@@ -38,6 +38,7 @@ class ReasonRenderer {
     std::string text;                    // the literal, or the field / context / value name
     std::string format_name;             // as written after '|' ("" when none)
     std::span<const EnumLabel> labels;   // Format::kLabels
+    bool lazy = true;                    // kField: may be fetched through data's __index
   };
   using Template = std::vector<Part>;
 
@@ -63,12 +64,13 @@ class ReasonRenderer {
     return programs_[index];
   }
 
-  // Converts the list engine.reason_templates returned (at stack `index`) into `*out`.
-  static void Compile(lua_State* L, int index, Program* out);
-
-  // Pushes the prelude's engine.reason_sources (data, ctx, CERTS, NEEDS, show) from the table
-  // at `sources` onto the stack (5 values) and remembers their positions for Render.
+  // Pushes the prelude's engine.reason_sources (data, ctx, CERTS, NEEDS, show, LAZY) from the
+  // table at `sources` onto the stack (6 values) and remembers their positions for Compile
+  // and Render.
   void PushSources(lua_State* L, int sources);
+
+  // Converts the list engine.reason_templates returned (at stack `index`) into `*out`.
+  void Compile(lua_State* L, int index, Program* out) const;
 
   // Appends `t` filled in for language `lang` to `*out`; `values` is the stack index of the
   // criterion's values (a table, or nil/false for none).
@@ -82,7 +84,7 @@ class ReasonRenderer {
   void ShowInLua(lua_State* L, int index, const Part& part, int lang, std::string* out) const;
 
   std::vector<Program> programs_;
-  int data_ = 0, ctx_ = 0, certs_ = 0, needs_ = 0, show_ = 0;  // stack positions
+  int data_ = 0, ctx_ = 0, certs_ = 0, needs_ = 0, show_ = 0, lazy_ = 0;  // stack positions
 };
 
 }  // namespace smematch

@@ -572,9 +572,17 @@ int RuleRuntime::FillApplicant(lua_State* L) {
 Status RuleRuntime::SetApplicant(const EnterpriseProfile& profile) {
   applicant_ = &profile;
   lua_State* L = sandbox_.state();
+  sandbox_.set_fast(true);  // as ScreenSelected: redone counting every instruction if it ran long
   lua_pushvalue(L, kFillSlot);
   lua_pushboolean(L, false);
-  return sandbox_.Call(1, 0);
+  Status s = sandbox_.Call(1, 0);
+  sandbox_.set_fast(false);
+  if (s.code() == StatusCode::kDeadlineExceeded) {
+    lua_pushvalue(L, kFillSlot);
+    lua_pushboolean(L, false);
+    s = sandbox_.Call(1, 0);
+  }
+  return s;
 }
 
 Status RuleRuntime::Select(const std::vector<const ProgramInfo*>& programs) {
@@ -755,20 +763,20 @@ Status RuleRuntime::ReadExplanation(const ProgramInfo& program, int engine, Deci
     }
   }
   ReasonRenderer& reasons = *reasons_;
+  lua_getfield(L, engine, "reason_sources");
+  reasons.PushSources(L, -1);
   ReasonRenderer::Program& compiled = reasons.program(static_cast<size_t>(program.index));
   if (!compiled.compiled) {
     lua_getfield(L, engine, "reason_templates");
     lua_pushinteger(L, program.index + 1);
     lua_call(L, 1, 1);
-    ReasonRenderer::Compile(L, -1, &compiled);
+    reasons.Compile(L, -1, &compiled);
     lua_pop(L, 1);
   }
   const size_t n = program.criteria.size();
   if (compiled.templates.size() != 4 * n + (program.benefit ? 2 : 0)) {
     return InternalError(program.script + ": reason templates do not match the criteria");
   }
-  lua_getfield(L, engine, "reason_sources");
-  reasons.PushSources(L, -1);
   lua_getfield(L, engine, "explained");
   const int explained = lua_gettop(L);
   out->criteria.resize(n);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <string_view>
 
 #include "smematch/provinces.h"
@@ -65,9 +66,34 @@ void AppendGrouped(lua_Integer v, std::string* out) {
 // decimals: "%.2f" without trailing zeros or a trailing point ("1.80" -> "1.8", "620.00" -> "620").
 void AppendDecimals(double x, int places, std::string* out) {
   // An integral value below 2^53 prints as its digits and zeros, all stripped (-0.0 keeps
-  // its sign: "-0", so it takes the printf path).
+  // its sign: "-0", so it takes the rounding path below).
   if (x == std::trunc(x) && std::fabs(x) < 9007199254740992.0 && (x != 0 || !std::signbit(x))) {
     return AppendInteger(static_cast<lua_Integer>(x), out);
+  }
+  // printf rounds the exact binary value to `places` decimals, ties to even. x × 100 (or 10)
+  // is exact in x87 extended precision (53 + 7 bits of mantissa ≤ 64), so rounding it here
+  // gives printf's digits without printf's cost.
+  if constexpr (std::numeric_limits<long double>::digits >= 64) {
+    if (std::fabs(x) < 1e15) {
+      const int scale = places == 1 ? 10 : 100;
+      const long double scaled = std::fabs(static_cast<long double>(x) * scale);
+      long double whole = std::floor(scaled);
+      const long double rest = scaled - whole;  // exact
+      if (rest > 0.5L || (rest == 0.5L && std::fmod(whole, 2.0L) != 0)) whole += 1;
+      const auto q = static_cast<uint64_t>(whole);
+      if (std::signbit(x)) out->push_back('-');
+      AppendInteger(static_cast<lua_Integer>(q / scale), out);
+      auto frac = static_cast<int>(q % scale);
+      if (frac != 0) {
+        out->push_back('.');
+        if (scale == 100) {
+          out->push_back(static_cast<char>('0' + frac / 10));
+          frac %= 10;
+        }
+        if (frac != 0) out->push_back(static_cast<char>('0' + frac));
+      }
+      return;
+    }
   }
   char buf[512];
   int n = std::snprintf(buf, sizeof buf, places == 1 ? "%.1f" : "%.2f", x);

@@ -43,7 +43,7 @@ std::span<const EnumLabel> LabelSet(std::string_view name) {
 void AppendInteger(lua_Integer v, std::string* out) {
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out->append(buf, end);
+  out->append(buf, static_cast<size_t>(end - buf));  // (pointer, length): no temporary string
 }
 
 // group_digits: 1234567 -> "1,234,567".
@@ -118,7 +118,7 @@ bool FloorToInteger(double x, lua_Integer* out) {
 
 }  // namespace
 
-void ReasonRenderer::Compile(lua_State* L, int index, Program* out) const {
+void ReasonRenderer::Compile(lua_State* L, int index, Program* out) {
   index = lua_absindex(L, index);
   out->templates.clear();
   const auto count = static_cast<lua_Integer>(lua_rawlen(L, index));
@@ -145,6 +145,13 @@ void ReasonRenderer::Compile(lua_State* L, int index, Program* out) const {
         lua_rawgeti(L, -2, 2);
         const char* name = lua_tolstring(L, -1, &len);
         if (name != nullptr) part.text.assign(name, len);
+        auto key = std::find(keys_.begin(), keys_.end(), part.text);
+        part.key = static_cast<int>(key - keys_.begin()) + 1;
+        if (key == keys_.end()) {  // into the Lua table first: storing may raise
+          lua_pushlstring(L, part.text.data(), part.text.size());
+          lua_rawseti(L, names_, part.key);
+          keys_.push_back(part.text);
+        }
         if (part.kind == Part::Kind::kField && lua_istable(L, lazy_)) {
           lua_pushvalue(L, -1);
           part.lazy = lua_rawget(L, lazy_) != LUA_TNIL;
@@ -182,6 +189,12 @@ void ReasonRenderer::PushSources(lua_State* L, int sources) {
     lua_rawgeti(L, sources, i + 1);
     *slots[i] = lua_gettop(L);
   }
+  if (keys_ref_ == LUA_NOREF) {
+    lua_newtable(L);
+    keys_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, keys_ref_);
+  names_ = lua_gettop(L);
 }
 
 void ReasonRenderer::Render(lua_State* L, const Template& t, int lang, int values,
@@ -194,10 +207,11 @@ void ReasonRenderer::Render(lua_State* L, const Template& t, int lang, int value
         continue;
       case Part::Kind::kField:
         // data's __index only notes a field the applicant lacks (nil) or fetches a lazy one.
-        lua_pushstring(L, part.text.c_str());
+        lua_rawgeti(L, names_, part.key);
         if (lua_rawget(L, data_) == LUA_TNIL && part.lazy) {
           lua_pop(L, 1);
-          lua_getfield(L, data_, part.text.c_str());
+          lua_rawgeti(L, names_, part.key);
+          lua_gettable(L, data_);
         }
         // e.certifications and e.needs are views: shown as unknown, as in the prelude.
         if (lua_rawequal(L, -1, certs_) || lua_rawequal(L, -1, needs_)) {
@@ -206,12 +220,13 @@ void ReasonRenderer::Render(lua_State* L, const Template& t, int lang, int value
         }
         break;
       case Part::Kind::kContext:
-        lua_pushstring(L, part.text.c_str());  // Lua caches strings by address: no hashing
+        lua_rawgeti(L, names_, part.key);
         lua_rawget(L, ctx_);
         break;
       case Part::Kind::kValue:
-        if (lua_toboolean(L, values) && !part.text.empty()) {
-          lua_getfield(L, values, part.text.c_str());
+        if (lua_toboolean(L, values) && part.key > 0) {
+          lua_rawgeti(L, names_, part.key);
+          lua_gettable(L, values);  // values[name], metamethods included
         } else {
           lua_pushnil(L);
         }

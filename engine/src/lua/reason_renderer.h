@@ -39,6 +39,7 @@ class ReasonRenderer {
     std::string format_name;             // as written after '|' ("" when none)
     std::span<const EnumLabel> labels;   // Format::kLabels
     bool lazy = true;                    // kField: may be fetched through data's __index
+    int key = 0;                         // kField, kContext, kValue: the name in the keys table
   };
   using Template = std::vector<Part>;
 
@@ -65,12 +66,12 @@ class ReasonRenderer {
   }
 
   // Pushes the prelude's engine.reason_sources (data, ctx, CERTS, NEEDS, show, LAZY) from the
-  // table at `sources` onto the stack (6 values) and remembers their positions for Compile
-  // and Render.
+  // table at `sources`, then the table of placeholder names (7 values), and remembers their
+  // positions for Compile and Render.
   void PushSources(lua_State* L, int sources);
 
   // Converts the list engine.reason_templates returned (at stack `index`) into `*out`.
-  void Compile(lua_State* L, int index, Program* out) const;
+  void Compile(lua_State* L, int index, Program* out);
 
   // Appends `t` filled in for language `lang` to `*out`; `values` is the stack index of the
   // criterion's values (a table, or nil/false for none).
@@ -84,7 +85,11 @@ class ReasonRenderer {
   void ShowInLua(lua_State* L, int index, const Part& part, int lang, std::string* out) const;
 
   std::vector<Program> programs_;
-  int data_ = 0, ctx_ = 0, certs_ = 0, needs_ = 0, show_ = 0, lazy_ = 0;  // stack positions
+  // Placeholder names as Lua strings, kept in a registry table and pushed by index: looking a
+  // name up then neither hashes nor compares it. keys_[i] is name i + 1.
+  std::vector<std::string> keys_;
+  int keys_ref_ = LUA_NOREF;
+  int data_ = 0, ctx_ = 0, certs_ = 0, needs_ = 0, show_ = 0, lazy_ = 0, names_ = 0;  // stack
 };
 
 }  // namespace smematch

@@ -921,18 +921,6 @@ function engine.position()
   return cur_j
 end
 
--- Runs criterion k of `prog`; returns 0 pass, 1 fail, 2 needs information, and the fields
--- missing. A test that raises after reading a missing field needs information; any other
--- error is the rule's and propagates.
-local function run_criterion(prog, k)
-  missing = 0
-  local ok, result = pcall(prog.tests[k], E, prog.params, CTX)
-  if not ok and missing == 0 then error(result, 0) end
-  if ok and result then return 0, 0 end
-  if missing ~= 0 then return 2, missing end
-  return 1, 0
-end
-
 -- Full path: every criterion under pcall, and what its reason needs; C++ renders the texts
 -- from the templates compiled once by engine.reason_templates (reason_renderer.h). For
 -- criterion k, EXPLAINED holds at 3k-2 the outcome (0 pass, 1 fail, 2 needs information), at
@@ -945,18 +933,27 @@ engine.explained = EXPLAINED
 
 function engine.explain(i)
   local prog = PROGRAMS[i]
-  local params, criteria = prog.params, prog.criteria
+  local params, criteria, tests = prog.params, prog.criteria, prog.tests
+  local e, c = E, CTX
   local failed, undecided, fields = 0, 0, 0
   for k = 1, #criteria do
-    local outcome, m = run_criterion(prog, k)
-    local values = false
-    if outcome == 2 then
+    -- A test that raises after reading a field the applicant lacks needs information; any
+    -- other error is the rule's and propagates.
+    missing = 0
+    local ok, result = pcall(tests[k], e, params, c)
+    if not ok and missing == 0 then error(result, 0) end
+    local outcome, m, values = 0, 0, false
+    if missing ~= 0 and not (ok and result) then
+      outcome, m = 2, missing
       undecided = undecided | (1 << (k - 1))
       fields = fields | m
     else
-      if outcome == 1 then failed = failed | (1 << (k - 1)) end
+      if not (ok and result) then
+        outcome = 1
+        failed = failed | (1 << (k - 1))
+      end
       local f = criteria[k].values
-      if f then values = f(E, params, CTX) or false end
+      if f then values = f(e, params, c) or false end
     end
     EXPLAINED[3 * k - 2], EXPLAINED[3 * k - 1], EXPLAINED[3 * k] = outcome, m, values
   end

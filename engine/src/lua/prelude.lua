@@ -385,8 +385,6 @@ end
 local PLACEHOLDER = "{([^{}|]+)|?([%w_]*)}"
 
 -- Templates are split once into literal text and placeholders {scope, name, format}.
-local TEMPLATES = {}
-
 local function compile_template(template)
   local parts, pos = {}, 1
   for start, ref, fmt, finish in s_gmatch(template, "()" .. PLACEHOLDER .. "()") do
@@ -397,41 +395,6 @@ local function compile_template(template)
   end
   if pos <= #template then parts[#parts + 1] = s_sub(template, pos) end
   return parts
-end
-
-local function render(template, lang, prog, values)
-  local parts = TEMPLATES[template]
-  if parts == nil then
-    parts = compile_template(template)
-    TEMPLATES[template] = parts
-  end
-  local out = {}
-  for i = 1, #parts do
-    local part = parts[i]
-    if type(part) == "string" then
-      out[i] = part
-    else
-      local scope, name, v = part[1], part[2], nil
-      if scope == "e" then
-        v = data[name]
-        if v == CERTS or v == NEEDS then v = nil end
-      elseif scope == "p" then v = prog.param_values[name]
-      elseif scope == "c" then v = rawget(ctx, name)
-      elseif scope == "v" and values then v = values[name]
-      end
-      out[i] = show(v, part[3], lang)
-    end
-  end
-  return t_concat(out)
-end
-
-local function missing_text(mask, lang)
-  local names = {}
-  for i, field in ipairs(FIELDS) do
-    if mask & (1 << (i - 1)) ~= 0 then names[#names + 1] = LABELS.field[field][lang] end
-  end
-  if lang == "th" then return "ต้องการข้อมูลเพิ่มเติม: " .. t_concat(names, ", ") end
-  return "needs information: " .. t_concat(names, ", ")
 end
 
 -- Returns an error message for the first bad placeholder in `template`, or nil.
@@ -958,57 +921,96 @@ function engine.position()
   return cur_j
 end
 
--- Runs criterion k of `prog`; returns 0 pass, 1 fail, 2 needs information, and the fields
--- missing. A test that raises after reading a missing field needs information; any other
--- error is the rule's and propagates.
-local function run_criterion(prog, k)
-  missing = 0
-  local ok, result = pcall(prog.tests[k], E, prog.params, CTX)
-  if not ok and missing == 0 then error(result, 0) end
-  if ok and result then return 0, 0 end
-  if missing ~= 0 then return 2, missing end
-  return 1, 0
-end
+-- Full path: every criterion under pcall, and what its reason needs; C++ renders the texts
+-- from the templates compiled once by engine.reason_templates (reason_renderer.h). For
+-- criterion k, EXPLAINED holds at 3k-2 the outcome (0 pass, 1 fail, 2 needs information), at
+-- 3k-1 the fields it misses, at 3k its values table (or false: no values function, or a
+-- criterion that needs information). The table is reused: storing in it allocates nothing.
+-- Returns failed, undecided, fields, and for an eligible applicant also score, group, whether
+-- the program declares a benefit, and the benefit's values (nil or a table).
+local EXPLAINED = {}
+engine.explained = EXPLAINED
 
--- Full path: every criterion under pcall, plus the reason of every criterion in both languages and the
--- benefit. Returns a table { failed, undecided, fields, score, group, criteria = {{outcome,
--- missing, th, en}, ...}, benefit = { th, en, values } }.
 function engine.explain(i)
   local prog = PROGRAMS[i]
-  local params = prog.params
-  local out = { criteria = {} }
+  local params, criteria, tests = prog.params, prog.criteria, prog.tests
+  local e, c = E, CTX
   local failed, undecided, fields = 0, 0, 0
-  for k, c in ipairs(prog.criteria) do
-    local outcome, m = run_criterion(prog, k)
-    local th, en
-    if outcome == 2 then
+  for k = 1, #criteria do
+    -- A test that raises after reading a field the applicant lacks needs information; any
+    -- other error is the rule's and propagates.
+    missing = 0
+    local ok, result = pcall(tests[k], e, params, c)
+    if not ok and missing == 0 then error(result, 0) end
+    local outcome, m, values = 0, 0, false
+    if missing ~= 0 and not (ok and result) then
+      outcome, m = 2, missing
       undecided = undecided | (1 << (k - 1))
       fields = fields | m
-      th, en = missing_text(m, "th"), missing_text(m, "en")
     else
-      if outcome == 1 then failed = failed | (1 << (k - 1)) end
-      local values = c.values and c.values(E, params, CTX)
-      local tpl = outcome == 0 and c.pass or c.fail
-      th, en = render(tpl.th, "th", prog, values), render(tpl.en, "en", prog, values)
-    end
-    out.criteria[k] = { outcome, m, th, en }
-  end
-  out.failed, out.undecided, out.fields = failed, undecided, fields
-  if failed == 0 and undecided == 0 then
-    if prog.score then out.score = prog.score(E, params, CTX) end
-    if prog.group then out.group = prog.group(E, params, CTX) end
-    check_result(prog, out.score, out.group)
-    local b = prog.benefit
-    if b then
-      local values = b.values and b.values(E, params, CTX)
-      if values ~= nil and type(values) ~= "table" then
-        error(prog.path .. ": benefit values must be a table, got " .. type(values), 0)
+      if not (ok and result) then
+        outcome = 1
+        failed = failed | (1 << (k - 1))
       end
-      out.benefit = { th = render(b.th, "th", prog, values), en = render(b.en, "en", prog, values), values = values }
+      local f = criteria[k].values
+      if f then values = f(e, params, c) or false end
     end
+    EXPLAINED[3 * k - 2], EXPLAINED[3 * k - 1], EXPLAINED[3 * k] = outcome, m, values
+  end
+  if failed ~= 0 or undecided ~= 0 then return failed, undecided, fields end
+  local score, group
+  if prog.score then score = prog.score(E, params, CTX) end
+  if prog.group then group = prog.group(E, params, CTX) end
+  check_result(prog, score, group)
+  local b = prog.benefit
+  local values
+  if b then
+    values = b.values and b.values(E, params, CTX)
+    if values ~= nil and type(values) ~= "table" then
+      error(prog.path .. ": benefit values must be a table, got " .. type(values), 0)
+    end
+  end
+  return failed, undecided, fields, score, group, b ~= nil, values
+end
+
+-- The reason templates of program i, split once into literal text and placeholders
+-- { scope, name, format } ({p.*} already shown: parameters never change). In order: pass.th,
+-- pass.en, fail.th, fail.en of every criterion, then benefit th and en.
+function engine.reason_templates(i)
+  local prog = PROGRAMS[i]
+  local out = {}
+  local function add(template, lang)
+    local parts = {}
+    for _, part in ipairs(compile_template(template)) do
+      if type(part) == "table" then
+        local scope = part[1]
+        if scope == "p" then
+          part = show(prog.param_values[part[2]], part[3], lang)
+        elseif scope ~= "e" and scope ~= "c" and scope ~= "v" then
+          part = show(nil, part[3], lang)
+        end
+      end
+      parts[#parts + 1] = part
+    end
+    out[#out + 1] = parts
+  end
+  for _, c in ipairs(prog.criteria) do
+    add(c.pass.th, "th")
+    add(c.pass.en, "en")
+    add(c.fail.th, "th")
+    add(c.fail.en, "en")
+  end
+  if prog.benefit then
+    add(prog.benefit.th, "th")
+    add(prog.benefit.en, "en")
   end
   return out
 end
+
+-- What rendering reads: the applicant's fields, the context, the views that show as unknown,
+-- show() for values C++ leaves to it, and the fields fetched on first read (any other field
+-- the applicant lacks reads as nil: C++ need not go through data's __index for it).
+engine.reason_sources = { data, ctx, CERTS, NEEDS, show, LAZY }
 
 engine.settings = SETTINGS
 return engine

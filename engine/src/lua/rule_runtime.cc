@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "lua/lua_json.h"
+#include "lua/reason_renderer.h"
 #include "smematch/identifier.h"
 #include "smematch/sme_size.h"
 
@@ -136,7 +137,9 @@ std::string ConstLocalsPrefix(lua_State* L, int env, std::string_view text) {
 
 }  // namespace
 
-RuleRuntime::RuleRuntime(const RuleLimits& limits) : sandbox_(limits) {}
+RuleRuntime::RuleRuntime(const RuleLimits& limits)
+    : sandbox_(limits), reasons_(std::make_unique<ReasonRenderer>()) {}
+RuleRuntime::~RuleRuntime() = default;
 
 // lazy_field(name): the applicant's id, name or identifier (nil if absent).
 int RuleRuntime::NativeLazyField(lua_State* L) {
@@ -569,9 +572,17 @@ int RuleRuntime::FillApplicant(lua_State* L) {
 Status RuleRuntime::SetApplicant(const EnterpriseProfile& profile) {
   applicant_ = &profile;
   lua_State* L = sandbox_.state();
+  sandbox_.set_fast(true);  // as ScreenSelected: redone counting every instruction if it ran long
   lua_pushvalue(L, kFillSlot);
   lua_pushboolean(L, false);
-  return sandbox_.Call(1, 0);
+  Status s = sandbox_.Call(1, 0);
+  sandbox_.set_fast(false);
+  if (s.code() == StatusCode::kDeadlineExceeded) {
+    lua_pushvalue(L, kFillSlot);
+    lua_pushboolean(L, false);
+    s = sandbox_.Call(1, 0);
+  }
+  return s;
 }
 
 Status RuleRuntime::Select(const std::vector<const ProgramInfo*>& programs) {
@@ -687,7 +698,6 @@ Status RuleRuntime::ScreenSelectedOnce(const EnterpriseProfile& profile,
 void RuleRuntime::Explain(const ProgramInfo& program, Decision* out) {
   lua_State* L = sandbox_.state();
   out->program = &program;
-  out->criteria.clear();
   out->benefit.reset();
   out->score.reset();
   out->group = {};
@@ -695,24 +705,26 @@ void RuleRuntime::Explain(const ProgramInfo& program, Decision* out) {
   const lua_Integer index = program.index + 1;
   Status s;
   Status read;
-  LuaFn run = [&](lua_State* Lf) {
+  LuaFn run = [&](lua_State* Lf) {  // 1: engine.explain, 2: engine
+    lua_pushvalue(Lf, 1);
     lua_pushinteger(Lf, index);
-    lua_call(Lf, 1, 1);
-    read = ReadExplanation(program, out);
+    lua_call(Lf, 1, 7);
+    read = ReadExplanation(program, 2, out);
     return 0;
   };
   sandbox_.set_fast(true);
   lua_pushvalue(L, kExplainSlot);
-  s = Protected(sandbox_, run, 1, 0);
+  lua_pushvalue(L, kEngineSlot);
+  s = Protected(sandbox_, run, 2, 0);
   sandbox_.set_fast(false);
   if (s.code() == StatusCode::kDeadlineExceeded) {  // ran long: redo counting every instruction
     lua_settop(L, top_);
-    out->criteria.clear();
     out->benefit.reset();
     out->score.reset();
     out->group = {};
     lua_pushvalue(L, kExplainSlot);
-    s = Protected(sandbox_, run, 1, 0);
+    lua_pushvalue(L, kEngineSlot);
+    s = Protected(sandbox_, run, 2, 0);
   }
   if (s.ok()) s = read;
   lua_settop(L, top_);
@@ -731,64 +743,83 @@ void RuleRuntime::Explain(const ProgramInfo& program, Decision* out) {
                                        : Outcome::kEligible;
 }
 
-// Runs inside a protected call: raises nothing itself (no C++ object may be live when Lua
-// longjmps), and reports a benefit without a JSON form as an error.
-Status RuleRuntime::ReadExplanation(const ProgramInfo& program, Decision* out) {
+// Runs inside a protected call, with engine.explain's 7 results on top of the stack and the
+// engine table at `engine` (the protected call's own frame cannot reach the fixed slots). Renders
+// every reason into `out` (reusing its strings' storage). Keeps no C++ object alive across a
+// Lua call that may raise (rendering may run a script's metamethods), and reports a benefit
+// without a JSON form as an error.
+Status RuleRuntime::ReadExplanation(const ProgramInfo& program, int engine, Decision* out) {
   lua_State* L = sandbox_.state();
-  int t = lua_gettop(L);
-  auto integer = [&](const char* k) {
-    lua_getfield(L, t, k);
-    auto v = static_cast<uint64_t>(lua_tointeger(L, -1));
-    lua_pop(L, 1);
-    return v;
-  };
-  out->failed = integer("failed");
-  out->undecided = integer("undecided");
-  out->missing_fields = integer("fields");
-  lua_getfield(L, t, "score");
-  if (lua_type(L, -1) == LUA_TNUMBER) out->score = lua_tonumber(L, -1);
-  lua_pop(L, 1);
-  lua_getfield(L, t, "group");
-  if (lua_type(L, -1) == LUA_TSTRING) {
-    std::string g = ReadString(L, -1);
+  const int r = lua_gettop(L) - 6;  // failed, undecided, fields, score, group, benefit?, values
+  out->failed = static_cast<uint64_t>(lua_tointeger(L, r));
+  out->undecided = static_cast<uint64_t>(lua_tointeger(L, r + 1));
+  out->missing_fields = static_cast<uint64_t>(lua_tointeger(L, r + 2));
+  if (lua_type(L, r + 3) == LUA_TNUMBER) out->score = lua_tonumber(L, r + 3);
+  if (lua_type(L, r + 4) == LUA_TSTRING) {
+    size_t len = 0;
+    const char* g = lua_tolstring(L, r + 4, &len);
     for (const GroupInfo& gi : program.groups) {
-      if (gi.id == g) out->group = gi.id;
+      if (gi.id == std::string_view(g, len)) out->group = gi.id;
     }
   }
-  lua_pop(L, 1);
-  lua_getfield(L, t, "criteria");
-  out->criteria.resize(program.criteria.size());
-  for (size_t k = 0; k < program.criteria.size(); ++k) {
-    lua_rawgeti(L, -1, static_cast<lua_Integer>(k + 1));
-    CriterionResult& r = out->criteria[k];
-    lua_rawgeti(L, -1, 1);
-    r.outcome = static_cast<CriterionOutcome>(lua_tointeger(L, -1));
-    lua_rawgeti(L, -2, 2);
-    r.missing_fields = static_cast<uint64_t>(lua_tointeger(L, -1));
-    lua_rawgeti(L, -3, 3);
-    r.reason.th = ReadString(L, -1);
-    lua_rawgeti(L, -4, 4);
-    r.reason.en = ReadString(L, -1);
-    lua_pop(L, 5);
+  ReasonRenderer& reasons = *reasons_;
+  lua_getfield(L, engine, "reason_sources");
+  reasons.PushSources(L, -1);
+  ReasonRenderer::Program& compiled = reasons.program(static_cast<size_t>(program.index));
+  if (!compiled.compiled) {
+    lua_getfield(L, engine, "reason_templates");
+    lua_pushinteger(L, program.index + 1);
+    lua_call(L, 1, 1);
+    reasons.Compile(L, -1, &compiled);
+    lua_pop(L, 1);
   }
-  lua_pop(L, 1);
-  lua_getfield(L, t, "benefit");
-  if (lua_istable(L, -1)) {
-    Benefit b;
-    lua_getfield(L, -1, "th");
-    b.text.th = ReadString(L, -1);
-    lua_getfield(L, -2, "en");
-    b.text.en = ReadString(L, -1);
-    lua_getfield(L, -3, "values");
-    Result<nlohmann::json> values = LuaToJson(L, -1);
-    if (!values.ok()) {
-      return InternalError(program.script + ": benefit values: " + values.status().message());
+  const size_t n = program.criteria.size();
+  if (compiled.templates.size() != 4 * n + (program.benefit ? 2 : 0)) {
+    return InternalError(program.script + ": reason templates do not match the criteria");
+  }
+  lua_getfield(L, engine, "explained");
+  const int explained = lua_gettop(L);
+  out->criteria.resize(n);
+  for (size_t k = 0; k < n; ++k) {
+    CriterionResult& c = out->criteria[k];
+    const auto at = static_cast<lua_Integer>(3 * k);
+    lua_rawgeti(L, explained, at + 1);
+    lua_rawgeti(L, explained, at + 2);
+    lua_rawgeti(L, explained, at + 3);
+    c.outcome = static_cast<CriterionOutcome>(lua_tointeger(L, -3));
+    c.missing_fields = static_cast<uint64_t>(lua_tointeger(L, -2));
+    c.reason.th.clear();
+    c.reason.en.clear();
+    if (c.outcome == CriterionOutcome::kNeedsInformation) {
+      ReasonRenderer::AppendMissing(c.missing_fields, ReasonRenderer::kTh, &c.reason.th);
+      ReasonRenderer::AppendMissing(c.missing_fields, ReasonRenderer::kEn, &c.reason.en);
+    } else {
+      const bool pass = c.outcome == CriterionOutcome::kPass;
+      for (int lang : {ReasonRenderer::kTh, ReasonRenderer::kEn}) {
+        reasons.Render(L, pass ? compiled.Pass(k, lang) : compiled.Fail(k, lang), lang, -1,
+                       lang == ReasonRenderer::kTh ? &c.reason.th : &c.reason.en);
+      }
     }
-    b.values = lua_isnil(L, -1) ? nlohmann::json::object() : std::move(*values);
     lua_pop(L, 3);
-    out->benefit = std::move(b);
   }
-  lua_pop(L, 1);
+  if (lua_toboolean(L, r + 5)) {
+    const int values = r + 6;
+    out->benefit.emplace();
+    Benefit& b = *out->benefit;
+    reasons.Render(L, compiled.Benefit(n, ReasonRenderer::kTh), ReasonRenderer::kTh, values,
+                   &b.text.th);
+    reasons.Render(L, compiled.Benefit(n, ReasonRenderer::kEn), ReasonRenderer::kEn, values,
+                   &b.text.en);
+    if (lua_isnil(L, values)) {
+      b.values = nlohmann::json::object();
+    } else {
+      Result<nlohmann::json> json = LuaToJson(L, values);
+      if (!json.ok()) {
+        return InternalError(program.script + ": benefit values: " + json.status().message());
+      }
+      b.values = std::move(*json);
+    }
+  }
   return Status::Ok();
 }
 

@@ -16,9 +16,12 @@
 
 namespace smematch {
 
+class ReasonRenderer;
+
 class RuleRuntime {
  public:
   explicit RuleRuntime(const RuleLimits& limits);
+  ~RuleRuntime();
   RuleRuntime(const RuleRuntime&) = delete;
   RuleRuntime& operator=(const RuleRuntime&) = delete;
 
@@ -66,10 +69,11 @@ class RuleRuntime {
   static int NativeBeginDecision(lua_State* L);
   static int NativeInstructionBudget(lua_State* L);
 
-  Status ReadExplanation(const ProgramInfo& program, Decision* out);
+  Status ReadExplanation(const ProgramInfo& program, int engine, Decision* out);
   Status ScreenSelectedOnce(const EnterpriseProfile& profile, std::vector<Decision>* out);
 
   LuaSandbox sandbox_;
+  std::unique_ptr<ReasonRenderer> reasons_;  // explain path: compiled reason templates
   const EnterpriseProfile* applicant_ = nullptr;
   Date as_of_;
   SizeTieBreak tie_break_ = SizeTieBreak::kRevenuePrevails;

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS rule_set_files(
   blob TEXT NOT NULL REFERENCES blobs(sha256),
   PRIMARY KEY(rule_set, path)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS decisions(
-  decision_id TEXT PRIMARY KEY,
+  seq INTEGER PRIMARY KEY,
+  decision_id TEXT NOT NULL UNIQUE,
   time TEXT NOT NULL,
   enterprise_id TEXT NOT NULL,
   caller TEXT NOT NULL,
@@ -39,7 +40,7 @@ CREATE TABLE IF NOT EXISTS decisions(
   input TEXT NOT NULL,
   input_masked INTEGER NOT NULL,
   outcomes TEXT NOT NULL,
-  result TEXT NOT NULL) WITHOUT ROWID;
+  result TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS decisions_by_enterprise ON decisions(enterprise_id, decision_id);
 )sql";
 

@@ -150,12 +150,23 @@ struct AuditLog::Impl {
     sqlite3_close_v2(write_db);
   }
 
+  static constexpr int kWalRestartFrames = 4096;  // 16 MiB of 4-KiB pages
+
   void CheckpointLoop() {
     std::unique_lock lock(mu);
     while (!checkpoint_cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping; })) {
       lock.unlock();
-      sqlite3_wal_checkpoint_v2(checkpoint_db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                                nullptr);
+      // PASSIVE copies the WAL into the database without blocking anyone. Under steady load it
+      // never finishes while nobody writes, so the WAL would never restart and grows without
+      // bound: past kWalRestartFrames, TRUNCATE copies the few frames committed meanwhile
+      // (writers wait for it, up to the busy timeout) and empties the WAL.
+      int log_frames = 0, checkpointed = 0;
+      sqlite3_wal_checkpoint_v2(checkpoint_db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                &checkpointed);
+      if (log_frames >= kWalRestartFrames) {
+        sqlite3_wal_checkpoint_v2(checkpoint_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr,
+                                  nullptr);
+      }
       lock.lock();
     }
   }
@@ -258,6 +269,9 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path,
   auto c = OpenDb(path, SQLITE_OPEN_READWRITE);
   if (!c.ok()) return c.status();
   impl->checkpoint_db = *c;
+  // A connection opens the WAL only with its first transaction; until then a checkpoint on it
+  // does nothing (it reports log = -1) and the WAL grows without bound.
+  SMEMATCH_RETURN_IF_ERROR(Exec(impl->checkpoint_db, "PRAGMA journal_mode=WAL"));
   Impl* raw = impl.get();
   impl->writer = std::thread([raw] { raw->WriterLoop(); });
   impl->checkpointer = std::thread([raw] { raw->CheckpointLoop(); });

@@ -235,5 +235,43 @@ TEST(AuditDurability, SigtermFinishesInFlightRequestsAndExitsCleanly) {
   EXPECT_NE(out.find("today's rules decide the same"), std::string::npos) << out;
 }
 
+// The checkpointer must move the WAL into the database while the server runs and empty it
+// (a connection that never read had checkpoints that did nothing: the WAL grew by every record
+// for the life of the server).
+TEST(AuditDurability, CheckpointerMovesAndEmptiesTheWal) {
+  TempDir dir("smematch_wal_bound");
+  const fs::path db = dir.path / "audit.db", wal = dir.path / "audit.db-wal";
+  auto log = AuditLog::Open(db.string(), AuditOptions{AuditSync::kNormal});
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  const std::string result(8000, 'r');  // about the size of a decision with every reason
+  int n = 0;
+  for (int b = 0; b < 120; ++b) {  // 6,000 records, 48 MB
+    std::vector<AuditRecord> batch(50);
+    for (AuditRecord& r : batch) {
+      r.decision_id = "dec_wal_" + std::to_string(n++);
+      r.time = AuditTimeNow();
+      r.enterprise_id = "E";
+      r.caller = "test";
+      r.rule_set = "sha256:x";
+      r.as_of = "2026-11-21";
+      r.input = "{}";
+      r.outcomes = "{}";
+      r.result = result;
+    }
+    ASSERT_TRUE((*log)->Append(std::move(batch)).get().ok());
+  }
+  // Within a few checkpointer rounds (250 ms each) the records are in the database file and
+  // the WAL, past its 16 MiB threshold, was truncated.
+  std::error_code ec;
+  for (int i = 0; i < 40 && !(fs::file_size(db, ec) > (uintmax_t{40} << 20) &&
+                              fs::file_size(wal, ec) < (uintmax_t{1} << 20));
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GT(fs::file_size(db, ec), uintmax_t{40} << 20);
+  EXPECT_LT(fs::file_size(wal, ec), uintmax_t{1} << 20);
+  (*log)->Close();
+}
+
 }  // namespace
 }  // namespace smematch::server

@@ -10,6 +10,10 @@
 #include <cstring>
 
 namespace smematch {
+
+extern const unsigned char kChargedLibLua[];  // charged_lib.lua, embedded at build time
+extern const size_t kChargedLibLuaSize;
+
 namespace {
 
 LuaSandbox* FromState(lua_State* L) { return *static_cast<LuaSandbox**>(lua_getextraspace(L)); }
@@ -124,6 +128,21 @@ int LuaSandbox::RaiseReplayFrom(lua_State* L) {
   self->abort_armed_ = 1;
   lua_sethook(L, AbortHook, LUA_MASKCOUNT, 1);
   return luaL_error(L, "replay in deterministic mode");
+}
+
+int LuaSandbox::NativeCharge(lua_State* L) {
+  lua_Number steps = luaL_checknumber(L, 1);
+  LuaSandbox* sandbox = From(L);
+  if (!sandbox->Charge(steps)) return RaiseBudgetExceeded(L, luaL_checkstring(L, 2));
+  if (sandbox->ChargeNeedsReplay()) return RaiseReplayFrom(L);
+  return 0;
+}
+
+void LuaSandbox::PushChargedLibrary(lua_State* L) {
+  if (luaL_loadbufferx(L, reinterpret_cast<const char*>(kChargedLibLua), kChargedLibLuaSize,
+                       "@engine/charged_lib.lua", "t") != LUA_OK) {
+    lua_error(L);
+  }
 }
 
 LuaSandbox::~LuaSandbox() {

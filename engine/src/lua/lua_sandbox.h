@@ -83,6 +83,14 @@ class LuaSandbox {
   // Ends the current fast call so that it is replayed in deterministic mode (raises).
   static int RaiseReplayFrom(lua_State* L);
 
+  // charge(steps, what), for preludes: counts `steps` of C library work against the decision's
+  // budget; raises (budget exceeded, or replay in deterministic mode) as Charge says.
+  static int NativeCharge(lua_State* L);
+  // Pushes the charged C library (engine/src/lua/charged_lib.lua) as an uncalled function:
+  // a prelude calls it with NativeCharge once it holds the original string functions, and gets
+  // the charged table library. Raises a Lua error if the chunk does not load (a build bug).
+  static void PushChargedLibrary(lua_State* L);
+
   size_t memory_used() const { return memory_used_; }
   const RuleLimits& limits() const { return limits_; }
   uint64_t kills() const { return kills_; }

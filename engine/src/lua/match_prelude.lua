@@ -4,7 +4,8 @@
 -- constraint / requirement, part), read-only views of the enterprise `e` and of the partner
 -- `m` (a mentor or a channel), and the evaluators the C++ side calls (engine/src/lua/
 -- match_runtime.cc). The script never sees this chunk's locals.
-local native, PRUNE_IDS, PROVINCES, ENTERPRISE_FIELDS, PARTNER_FIELDS, PARTNER_WORD = ...
+local native, PRUNE_IDS, PROVINCES, ENTERPRISE_FIELDS, PARTNER_FIELDS, PARTNER_WORD,
+  install_charged_library = ...
 
 local error, type, pairs, ipairs, next, select, tostring = error, type, pairs, ipairs, next,
   select, tostring
@@ -12,97 +13,9 @@ local pcall, setmetatable, rawequal = pcall, setmetatable, rawequal
 local s_format, t_concat, t_sort, m_type = string.format, table.concat, table.sort, math.type
 local begin_decision = native.begin_decision
 
-string.dump = nil
-getmetatable("").__metatable = false
-
--- C library work is charged to the instruction budget before it starts, exactly as the
--- screening prelude does (docs/design.md, "C library work is charged").
-local charge = native.charge
-local s_byte = string.byte
-local function pattern_cost(subject, pattern)
-  local n = #subject + 1
-  local q, i, m = 0, 1, #pattern
-  while i <= m do
-    local ch = s_byte(pattern, i)
-    if ch == 37 then
-      if s_byte(pattern, i + 1) == 98 then q = q + 1 end
-      i = i + 2
-    else
-      if ch == 42 or ch == 43 or ch == 45 or ch == 63 then q = q + 1 end
-      i = i + 1
-    end
-  end
-  local cost = n
-  for k = 1, q do cost = cost * (n + k) / (k + 1) end
-  return cost
-end
-local function charged_pattern(name, fn)
-  return function(s, p, ...)
-    if type(s) == "string" and type(p) == "string" then charge(pattern_cost(s, p), name) end
-    return fn(s, p, ...)
-  end
-end
-local function charged_linear(name, fn)
-  return function(s, ...)
-    if type(s) == "string" then charge(#s, name) end
-    return fn(s, ...)
-  end
-end
-do
-  local find = string.find
-  local pattern_find = charged_pattern("string.find", find)
-  string.find = function(s, p, init, plain)
-    if plain and type(s) == "string" then
-      charge(#s, "string.find")
-      return find(s, p, init, plain)
-    end
-    return pattern_find(s, p, init, plain)
-  end
-  string.match = charged_pattern("string.match", string.match)
-  string.gmatch = charged_pattern("string.gmatch", string.gmatch)
-  string.gsub = charged_pattern("string.gsub", string.gsub)
-  local rep = string.rep
-  string.rep = function(s, n, sep)
-    if type(n) == "number" and n > 0 then
-      local each = (type(s) == "string" and #s or 0) + (type(sep) == "string" and #sep or 0)
-      charge(n * (each + 1), "string.rep")
-    end
-    return rep(s, n, sep)
-  end
-  for _, name in ipairs({ "upper", "lower", "reverse", "sub", "byte", "len" }) do
-    string[name] = charged_linear("string." .. name, string[name])
-  end
-  local format = string.format
-  string.format = function(fmt, ...)
-    local n = type(fmt) == "string" and #fmt or 0
-    for i = 1, select("#", ...) do
-      local v = select(i, ...)
-      if type(v) == "string" then n = n + #v end
-    end
-    charge(n, "string.format")
-    return format(fmt, ...)
-  end
-  for _, name in ipairs({ "len", "codepoint", "offset", "codes" }) do
-    utf8[name] = charged_linear("utf8." .. name, utf8[name])
-  end
-end
-local function charged_table(name, fn)
-  return function(t, ...)
-    if type(t) == "table" then charge(#t, name) end
-    return fn(t, ...)
-  end
-end
-local CHARGED_TABLE = {
-  concat = charged_table("table.concat", table.concat),
-  insert = charged_table("table.insert", table.insert),
-  remove = charged_table("table.remove", table.remove),
-  unpack = charged_table("table.unpack", table.unpack),
-  sort = charged_table("table.sort", table.sort),
-  move = function(a1, f, e, t, a2)
-    if type(f) == "number" and type(e) == "number" and e >= f then charge(e - f + 1, "table.move") end
-    return table.move(a1, f, e, t, a2)
-  end,
-}
+-- C library work is charged to the instruction budget exactly as for the program rules
+-- (engine/src/lua/charged_lib.lua, shared with the screening prelude).
+local CHARGED_TABLE = install_charged_library(native.charge)
 
 local function copy(lib, drop)
   local t = {}

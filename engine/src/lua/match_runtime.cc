@@ -123,14 +123,6 @@ int MatchRuntime::NativeScriptLine(lua_State* L) {
   return 1;
 }
 
-int MatchRuntime::NativeCharge(lua_State* L) {
-  lua_Number steps = luaL_checknumber(L, 1);
-  LuaSandbox* sandbox = LuaSandbox::From(L);
-  if (!sandbox->Charge(steps)) return LuaSandbox::RaiseBudgetExceeded(L, luaL_checkstring(L, 2));
-  if (sandbox->ChargeNeedsReplay()) return LuaSandbox::RaiseReplayFrom(L);
-  return 0;
-}
-
 int MatchRuntime::NativeBeginDecision(lua_State* L) {
   LuaSandbox::From(L)->BeginDecision();
   return 0;
@@ -151,7 +143,7 @@ Status MatchRuntime::Load(MatchKind kind, const RuleSet::File& script,
     lua_createtable(Lf, 0, 8);
     const luaL_Reg natives[] = {
         {"script_line", NativeScriptLine},
-        {"charge", NativeCharge},
+        {"charge", LuaSandbox::NativeCharge},
         {"begin_decision", NativeBeginDecision},
     };
     for (const luaL_Reg& r : natives) {
@@ -200,7 +192,8 @@ Status MatchRuntime::Load(MatchKind kind, const RuleSet::File& script,
     if (mentor) PushList(Lf, kMentorFields);
     else PushList(Lf, kChannelFields);
     lua_pushstring(Lf, mentor ? "mentor" : "channel");
-    lua_call(Lf, 6, 1);  // engine
+    LuaSandbox::PushChargedLibrary(Lf);  // install_charged_library
+    lua_call(Lf, 7, 1);  // engine
     return 1;
   };
   Status s = Protected(sandbox_, setup, 0, 1);

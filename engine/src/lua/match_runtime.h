@@ -54,7 +54,6 @@ class MatchRuntime {
 
  private:
   static int NativeScriptLine(lua_State* L);
-  static int NativeCharge(lua_State* L);
   static int NativeBeginDecision(lua_State* L);
   static int FillEnterprise(lua_State* L);
 

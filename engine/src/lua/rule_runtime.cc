@@ -253,15 +253,6 @@ int RuleRuntime::NativeInstructionBudget(lua_State* L) {
   return 1;
 }
 
-// charge(steps, what): counts `steps` of C library work against the decision's budget.
-int RuleRuntime::NativeCharge(lua_State* L) {
-  lua_Number steps = luaL_checknumber(L, 1);
-  LuaSandbox* sandbox = LuaSandbox::From(L);
-  if (!sandbox->Charge(steps)) return LuaSandbox::RaiseBudgetExceeded(L, luaL_checkstring(L, 2));
-  if (sandbox->ChargeNeedsReplay()) return LuaSandbox::RaiseReplayFrom(L);
-  return 0;
-}
-
 int RuleRuntime::NativeCheckDate(lua_State* L) {
   size_t len;
   const char* s = luaL_checklstring(L, 1, &len);
@@ -283,7 +274,7 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
         {"participated", NativeParticipated}, {"man_days_used", NativeManDaysUsed},
         {"script_line", NativeScriptLine},   {"check_date", NativeCheckDate},
         {"bind_applicant", NativeBindApplicant},
-        {"charge", NativeCharge},
+        {"charge", LuaSandbox::NativeCharge},
         {"begin_decision", NativeBeginDecision},
         {"instruction_budget", NativeInstructionBudget},
     };
@@ -328,7 +319,8 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
       lua_setfield(Lf, -2, "upper_north");
       lua_rawseti(Lf, -2, ++i);
     }
-    lua_call(Lf, 4, 1);  // engine
+    LuaSandbox::PushChargedLibrary(Lf);  // install_charged_library
+    lua_call(Lf, 5, 1);  // engine
     int engine = lua_gettop(Lf);
     // FillApplicant closure and its upvalues, in FillUpvalue order.
     lua_pushlightuserdata(Lf, this);

@@ -65,7 +65,6 @@ class RuleRuntime {
   static int NativeManDaysUsed(lua_State* L);
   static int NativeScriptLine(lua_State* L);
   static int NativeCheckDate(lua_State* L);
-  static int NativeCharge(lua_State* L);
   static int NativeBeginDecision(lua_State* L);
   static int NativeInstructionBudget(lua_State* L);
 

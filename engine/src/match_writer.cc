@@ -25,6 +25,18 @@ ordered Parts(const MatchScriptInfo& script, const std::vector<int64_t>& parts) 
   return out;
 }
 
+// The status as the table shows it to an officer.
+std::string StatusText(MatchStatus status, bool thai) {
+  if (!thai) return std::string(MatchStatusName(status));
+  switch (status) {
+    case MatchStatus::kMatched: return "จับคู่แล้ว";
+    case MatchStatus::kPinned: return "กำหนดคู่ไว้";
+    case MatchStatus::kKept: return "คงคู่เดิม";
+    case MatchStatus::kUnmatched: break;
+  }
+  return "ยังไม่มีพี่เลี้ยง";
+}
+
 ordered MentorRecord(const EnterpriseMatch& r, std::span<const EnterpriseProfile> enterprises,
                      std::span<const Mentor> mentors, const MatchScriptInfo& script,
                      const std::string& hash) {
@@ -193,9 +205,10 @@ void WriteMentorMatches(const MentorMatchResult& result,
         out->append(Pad(e.id, 10) + " " + Pad(e.name.substr(0, 150), 42) + " ");
         if (r.mentor >= 0) {
           out->append(Pad(mentors[r.mentor].id, 8) + " " + Pad(mentors[r.mentor].name, 28) + " " +
-                      Pad(std::to_string(r.score), 5) + " " + std::string(MatchStatusName(r.status)));
+                      Pad(std::to_string(r.score), 5) + " " + StatusText(r.status, thai));
         } else {
-          out->append(Pad("-", 8) + " " + Pad("", 28) + " " + Pad("", 5) + " unmatched");
+          out->append(Pad("-", 8) + " " + Pad("", 28) + " " + Pad("", 5) + " " +
+                      StatusText(MatchStatus::kUnmatched, thai));
         }
         out->append("\n    " + (thai ? r.reason.th : r.reason.en) + "\n");
         if (!r.alternatives.empty()) {

@@ -180,8 +180,13 @@ TEST_F(MatchCliTest, TableHasAHeaderAndTheSummaryInTheChosenLanguage) {
   EXPECT_EQ(r.out.substr(0, 10), "enterprise");
   EXPECT_TRUE(Contains(r.out, "alternatives: ")) << r.out;
   EXPECT_TRUE(Contains(r.out, "\nmatched ")) << r.out;
+  EXPECT_TRUE(Contains(r.out, " matched\n")) << r.out;  // a row's status
   CliRun th = Cli(Mentors({"--format", "table", "-q"}));
   EXPECT_TRUE(Contains(th.out, "จับคู่ได้")) << th.out;
+  // Statuses are words an officer reads, not the JSON ids.
+  EXPECT_TRUE(Contains(th.out, " จับคู่แล้ว\n")) << th.out;
+  EXPECT_FALSE(Contains(th.out, " matched\n")) << th.out;
+  EXPECT_FALSE(Contains(th.out, " unmatched")) << th.out;
 }
 
 // Only STAR_SME-eligible enterprises: screened here, or taken from `smematch screen` output.

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "cli_test_util.h"
 
 #include <unistd.h>
 
@@ -19,43 +20,6 @@ namespace smematch::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path SourceDir() {
-#ifdef SMEMATCH_SOURCE_DIR
-  return SMEMATCH_SOURCE_DIR;
-#else
-  return fs::current_path();
-#endif
-}
-
-std::string Src(const std::string& rel) { return (SourceDir() / rel).string(); }
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs `smematch args...` in-process.
-CliRun Cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "smematch");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::ostringstream out, err;
-  CliRun r;
-  r.code = RunCli(static_cast<int>(args.size()), argv.data(), out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;

@@ -14,48 +14,13 @@
 #include <vector>
 
 #include "cli.h"
+#include "cli_test_util.h"
 
 namespace smematch::cli {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-fs::path SourceDir() {
-#ifdef SMEMATCH_SOURCE_DIR
-  return SMEMATCH_SOURCE_DIR;
-#else
-  return fs::current_path();
-#endif
-}
-
-std::string Src(const std::string& rel) { return (SourceDir() / rel).string(); }
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-CliRun Cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "smematch");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::ostringstream out, err;
-  CliRun r;
-  r.code = RunCli(static_cast<int>(args.size()), argv.data(), out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
 
 size_t Count(const std::string& text, const std::string& part) {
   size_t n = 0;

@@ -11,32 +11,12 @@
 #include <vector>
 
 #include "cli.h"
+#include "cli_test_util.h"
 
 namespace smematch::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-CliRun Cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "smematch");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::ostringstream out, err;
-  CliRun r;
-  r.code = RunCli(static_cast<int>(args.size()), argv.data(), out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
-
-std::string Src(const std::string& rel) { return (fs::path(SMEMATCH_SOURCE_DIR) / rel).string(); }
 
 struct TempDir {
   fs::path path;

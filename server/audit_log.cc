@@ -93,6 +93,15 @@ class Stmt {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Busy handler: SQLite's own (sqlite3_busy_timeout) sleeps 1, 2, 5, 10, ... ms between
+// retries, so a lock held for 300 µs costs a waiting commit a millisecond or more. Retries
+// every 100 µs for the first 10 ms, then every millisecond; gives up after about 10 s.
+int BusyWait(void*, int count) {
+  if (count >= 100 + 9990) return 0;
+  std::this_thread::sleep_for(std::chrono::microseconds(count < 100 ? 100 : 1000));
+  return 1;
+}
+
 Result<sqlite3*> OpenDb(const std::string& path, int flags) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
@@ -100,7 +109,7 @@ Result<sqlite3*> OpenDb(const std::string& path, int flags) {
     sqlite3_close(db);
     return s;
   }
-  sqlite3_busy_timeout(db, 10000);
+  sqlite3_busy_handler(db, BusyWait, nullptr);
   return db;
 }
 
@@ -138,11 +147,23 @@ struct AuditLog::Impl {
   bool stopping = false;
   std::thread writer;
 
-  // Checkpoints run on their own connection and thread (PASSIVE: they never block the writer),
-  // so that no commit waits for a checkpoint's copy and fsync of the database file.
+  // Checkpoints copy the WAL into the database on their own connection and thread (PASSIVE:
+  // they never block the writer), every kCheckpointMillis, so that no commit waits for the
+  // copy and fsync of the database file. Under steady load a PASSIVE checkpoint never catches
+  // up with the writer, so the WAL would never restart and would grow without bound: past
+  // kWalRestartFrames the writer itself, between two groups, runs a TRUNCATE checkpoint, which
+  // has only the frames of the last few milliseconds left to copy, and empties the WAL. The
+  // two never run at once (checkpoint_mu), so neither waits in SQLite's busy handler.
   sqlite3* checkpoint_db = nullptr;
   std::thread checkpointer;
   std::condition_variable checkpoint_cv;  // wakes the checkpointer to stop (with mu)
+  std::mutex checkpoint_mu;
+  int wal_frames = 0;  // frames in the WAL after the last commit on write_db (under write_mu)
+
+  static int OnWalCommit(void* self, sqlite3*, const char*, int frames) {
+    static_cast<Impl*>(self)->wal_frames = frames;
+    return SQLITE_OK;
+  }
 
   ~Impl() {
     sqlite3_close_v2(checkpoint_db);
@@ -151,23 +172,30 @@ struct AuditLog::Impl {
   }
 
   static constexpr int kWalRestartFrames = 4096;  // 16 MiB of 4-KiB pages
+  static constexpr int kCheckpointMillis = 20;
 
   void CheckpointLoop() {
     std::unique_lock lock(mu);
-    while (!checkpoint_cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping; })) {
+    while (!checkpoint_cv.wait_for(lock, std::chrono::milliseconds(kCheckpointMillis),
+                                   [&] { return stopping; })) {
       lock.unlock();
-      // PASSIVE copies the WAL into the database without blocking anyone. Under steady load it
-      // never finishes while nobody writes, so the WAL would never restart and grows without
-      // bound: past kWalRestartFrames, TRUNCATE copies the few frames committed meanwhile
-      // (writers wait for it, up to the busy timeout) and empties the WAL.
-      int log_frames = 0, checkpointed = 0;
-      sqlite3_wal_checkpoint_v2(checkpoint_db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
-                                &checkpointed);
-      if (log_frames >= kWalRestartFrames) {
-        sqlite3_wal_checkpoint_v2(checkpoint_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr,
+      {
+        std::lock_guard checkpointing(checkpoint_mu);
+        sqlite3_wal_checkpoint_v2(checkpoint_db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
                                   nullptr);
       }
       lock.lock();
+    }
+  }
+
+  // Writer thread, outside a transaction: empties a WAL past kWalRestartFrames.
+  void RestartWalIfLong() {
+    if (wal_frames < kWalRestartFrames) return;
+    std::lock_guard checkpointing(checkpoint_mu);
+    int log_frames = 0;
+    if (sqlite3_wal_checkpoint_v2(write_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log_frames,
+                                  nullptr) == SQLITE_OK) {
+      wal_frames = log_frames;
     }
   }
 
@@ -241,6 +269,10 @@ struct AuditLog::Impl {
       }
       for (size_t j = 0; j < batch.size(); ++j) batch[j].done.set_value(std::move(results[j]));
       batch.clear();
+      {
+        std::lock_guard wlock(write_mu);
+        RestartWalIfLong();
+      }
     }
   }
 };
@@ -263,6 +295,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path,
                                                     : "PRAGMA synchronous=NORMAL"));
   SMEMATCH_RETURN_IF_ERROR(Exec(impl->write_db, kSchema));
   SMEMATCH_RETURN_IF_ERROR(Exec(impl->write_db, "PRAGMA wal_autocheckpoint=0"));
+  sqlite3_wal_hook(impl->write_db, &Impl::OnWalCommit, impl.get());
   auto r = OpenDb(path, SQLITE_OPEN_READONLY);
   if (!r.ok()) return r.status();
   impl->read_db = *r;

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "csv_reader.h"
-#include "json_text.h"
+#include "smematch/json_text.h"
 
 namespace smematch {
 namespace {

@@ -15,7 +15,7 @@
 #include "csv_reader.h"
 #include "line_blocks.h"
 #include "ordered_pipeline.h"
-#include "json_text.h"
+#include "smematch/json_text.h"
 #include "smematch/profile_io.h"
 #include "smematch/sme_size.h"
 

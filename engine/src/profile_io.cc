@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "csv_reader.h"
-#include "json_text.h"
+#include "smematch/json_text.h"
 #include "smematch/identifier.h"
 #include "smematch/provinces.h"
 

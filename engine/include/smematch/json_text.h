@@ -1,6 +1,7 @@
-// Internal: appending JSON text without building a DOM, for the hot output paths.
-#ifndef SMEMATCH_ENGINE_SRC_JSON_TEXT_H_
-#define SMEMATCH_ENGINE_SRC_JSON_TEXT_H_
+// Appending JSON text without building a DOM, for the hot output paths (the engine's decision
+// writer, the HTTP service's answers). Thread-safe free functions.
+#ifndef SMEMATCH_JSON_TEXT_H_
+#define SMEMATCH_JSON_TEXT_H_
 
 #include <charconv>
 #include <cstdint>
@@ -69,4 +70,4 @@ inline void AppendInt(int64_t v, std::string* out) {
 
 }  // namespace smematch
 
-#endif  // SMEMATCH_ENGINE_SRC_JSON_TEXT_H_
+#endif  // SMEMATCH_JSON_TEXT_H_

@@ -308,19 +308,19 @@ struct ProfileReader::Impl {
             Error(errors, field(), JsonError(e));
             return false;
           }
-          std::string sub = field() + "/" + std::string(key);
+          auto sub = [&] { return field() + "/" + std::string(key); };
           int dim = EnumIndex(DimensionLabels(), key);
           int64_t level;
           auto e = member.value().get_int64().get(level);
           if (e && e != simdjson::INCORRECT_TYPE && e != simdjson::NUMBER_ERROR) {
-            Error(errors, sub, JsonError(e));
+            Error(errors, sub(), JsonError(e));
             return false;
           }
           if (dim < 0) {
-            Error(errors, sub, "unknown mentoring dimension; expected one of: " +
+            Error(errors, sub(), "unknown mentoring dimension; expected one of: " +
                                    KnownIds(DimensionLabels()));
           } else if (e || level < 0 || level > 5) {
-            Error(errors, sub, "expected a whole number from 0 to 5");
+            Error(errors, sub(), "expected a whole number from 0 to 5");
           } else {
             needs[dim] = static_cast<int>(level);
           }
@@ -340,7 +340,8 @@ struct ProfileReader::Impl {
         }
         size_t i = 0;
         for (auto item : arr) {
-          std::string at = field() + "/" + std::to_string(i++);
+          size_t index = i++;
+          auto at = [&] { return field() + "/" + std::to_string(index); };
           if (i > kMaxParticipations) {
             Error(errors, field(), "more than " + std::to_string(kMaxParticipations) + " entries");
             return true;
@@ -348,10 +349,10 @@ struct ProfileReader::Impl {
           od::object obj;
           if (auto e = item.get_object().get(obj)) {
             if (e != simdjson::INCORRECT_TYPE) {
-              Error(errors, at, JsonError(e));
+              Error(errors, at(), JsonError(e));
               return false;
             }
-            Error(errors, at, "expected an object");
+            Error(errors, at(), "expected an object");
             continue;
           }
           Participation part;
@@ -359,13 +360,13 @@ struct ProfileReader::Impl {
           for (auto member : obj) {
             std::string_view key;
             if (auto e = member.unescaped_key().get(key)) {
-              Error(errors, at, JsonError(e));
+              Error(errors, at(), JsonError(e));
               return false;
             }
             if (key == "program") {
               std::string_view s;
               if (member.value().get_string().get(s)) {
-                Error(errors, at + "/program", "expected a program id string");
+                Error(errors, at() + "/program", "expected a program id string");
               } else {
                 part.program = s;
                 has_program = true;
@@ -373,7 +374,7 @@ struct ProfileReader::Impl {
             } else if (key == "fiscal_year" || key == "man_days_used") {
               int64_t n;
               if (member.value().get_int64().get(n) || n < 0 || n > 100000) {
-                Error(errors, at + "/" + std::string(key), "expected a whole number");
+                Error(errors, at() + "/" + std::string(key), "expected a whole number");
               } else if (key == "fiscal_year") {
                 part.fiscal_year = static_cast<int>(n);
                 has_year = true;
@@ -381,15 +382,15 @@ struct ProfileReader::Impl {
                 part.man_days_used = static_cast<int>(n);
               }
             } else {
-              Error(errors, at + "/" + std::string(key),
-                    "unknown field(); expected program, fiscal_year, man_days_used");
+              Error(errors, at() + "/" + std::string(key),
+                    "unknown field; expected program, fiscal_year or man_days_used");
             }
           }
-          if (!has_program) Error(errors, at + "/program", "required");
-          if (!has_year) Error(errors, at + "/fiscal_year", "required");
+          if (!has_program) Error(errors, at() + "/program", "required");
+          if (!has_year) Error(errors, at() + "/fiscal_year", "required");
           if (has_program && has_year) {
             if (std::string m = CheckParticipation(part); !m.empty()) {
-              Error(errors, at, m);
+              Error(errors, at(), m);
             } else {
               p->participation.push_back(std::move(part));
             }

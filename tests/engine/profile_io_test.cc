@@ -303,7 +303,7 @@ TEST(ProfileJson, ParticipationWithoutFiscalYearNamesTheMissingMember) {
       "/participation/1/program", "required");
   ExpectJsonError(
       R"({"id":"a","name":"n","participation":[{"program":"BSC","fiscal_year":2025,"days":3}]})",
-      "/participation/0/days", "unknown field");
+      "/participation/0/days", "unknown field; expected program, fiscal_year or man_days_used");
 }
 
 TEST(ProfileJson, DuplicateKeyIsReported) {

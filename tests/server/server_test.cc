@@ -249,6 +249,7 @@ TEST(Server, ScreenOneEnterpriseAndLookItUp) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   json j = Body(r);
+  const std::string first_body = r->body;
   std::string id = j["decision_id"];
   EXPECT_TRUE(id.starts_with("dec_"));
   EXPECT_EQ(j["id"], "CM-001");
@@ -274,6 +275,9 @@ TEST(Server, ScreenOneEnterpriseAndLookItUp) {
   EXPECT_EQ(stored["decision_id"], id);
   EXPECT_EQ(stored["caller"], "case-system@127.0.0.1");
   EXPECT_EQ(stored["result"], j);
+  // Byte for byte the answer the caller got (stored compressed; a lookup that did not
+  // decompress would put a zstd frame here).
+  EXPECT_TRUE(r->body.ends_with(",\"result\":" + first_body + "}")) << r->body;
   EXPECT_EQ(stored["input"]["identifier"], "0505558004121");  // a company's number is kept
   EXPECT_EQ(stored["outcomes"].size(), 4u);
 
@@ -415,6 +419,15 @@ TEST(Server, BatchReportsBadItemsAndScreensTheRest) {
                 bsc["needs_information"].get<int>() + bsc["error"].get<int>(),
             2);
   EXPECT_TRUE(j["summary"]["by_province"]["TH-50"].contains("ITC"));
+  // Each screened record is stored with its own answer (the batch item without its index).
+  for (size_t i : {0u, 2u}) {
+    json item = j["results"][i];
+    auto stored = c.Get(("/v1/decisions/" + item["decision_id"].get<std::string>()).c_str());
+    ASSERT_TRUE(stored);
+    ASSERT_EQ(stored->status, 200) << stored->body;
+    item.erase("index");
+    EXPECT_EQ(Body(stored)["result"], item);
+  }
 
   std::string lines = std::string(kCompany) + "\n\n" + R"({"id":"x"})" + "\n" + kIndividual + "\n";
   r = c.Post("/v1/screen/batch", lines, "application/x-ndjson");

@@ -4,15 +4,21 @@
 //     request's thread; counters: stored bytes per answer and the ratio. Level 1 is the one used
 //     (kAuditResultZstdLevel); negative levels are zstd's "fast" ones.
 //   BM_AuditDecompress: the lookup side (GET /v1/decisions/{id}, replay).
-//   ./build/bench/smematch_bench --benchmark_filter=Audit
+//   BM_ParseScreenRequest/dom|once: reading a /v1/screen body into the request and profile, as
+//     bench/wrk_screen.lua sends them (the 2,000 profiles of `smematch generate --count 2000`):
+//     dom = nlohmann DOM then the enterprise serialized and parsed again (before);
+//     once = simdjson On-Demand envelope, the enterprise's raw text parsed in place.
+//   ./build/bench/smematch_bench --benchmark_filter='Audit|ParseScreen'
 #include <benchmark/benchmark.h>
 
 #include <fstream>
 #include <sstream>
 
 #include "audit_log.h"
+#include "screen_request.h"
 #include "smematch/decision_writer.h"
 #include "smematch/population.h"
+#include "smematch/profile_io.h"
 #include "smematch/rule_set.h"
 #include "smematch/screener.h"
 
@@ -86,6 +92,54 @@ void BM_AuditDecompress(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(out));
 }
 BENCHMARK(BM_AuditDecompress);
+
+// The bodies bench/wrk_screen.lua sends for `smematch generate --count 2000` (seed 2562).
+const std::vector<std::string>& ScreenBodies() {
+  static std::vector<std::string> bodies = [] {
+    std::ifstream in(SMEMATCH_SOURCE_DIR "/data/population_mix.json");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto mix = ParsePopulationMix(ss.str());
+    if (!mix.ok()) std::abort();
+    PopulationGenerator gen(*mix, 2562);
+    std::vector<std::string> v;
+    for (size_t i = 0; i < 2000; ++i) {
+      EnterpriseProfile p;
+      gen.Generate(i, &p);
+      std::string body = R"({"as_of":"2026-11-21","explain":true,"enterprise":)";
+      AppendProfileJson(p, &body);
+      body.push_back('}');
+      v.push_back(std::move(body));
+    }
+    return v;
+  }();
+  return bodies;
+}
+
+void BM_ParseScreenRequest(benchmark::State& state) {
+  auto rules = RuleSet::Load(SMEMATCH_SOURCE_DIR "/rules");
+  if (!rules.ok()) std::abort();
+  const auto& bodies = ScreenBodies();
+  ProfileReader reader(&(*rules)->provinces());
+  EnterpriseProfile profile;
+  std::vector<FieldError> field_errors;
+  const bool dom = state.range(0) == 0;
+  size_t i = 0, bytes = 0;
+  for (auto _ : state) {
+    const std::string& body = bodies[i++ % bodies.size()];
+    ScreenRequest request;
+    RequestProblem problem;
+    bool ok = dom ? ParseScreenRequestDom(body, **rules, &reader, &request, &profile,
+                                          &field_errors, &problem)
+                  : ParseScreenRequest(body, **rules, &reader, &request, &profile, &field_errors,
+                                       &problem);
+    if (!ok) state.SkipWithError(problem.detail.c_str());
+    bytes += body.size();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.SetLabel(dom ? "dom" : "once");
+}
+BENCHMARK(BM_ParseScreenRequest)->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace smematch::server

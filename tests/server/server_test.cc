@@ -352,6 +352,26 @@ TEST(Server, ScreenErrors) {
                         "/enterprise/province"}) {
     EXPECT_NE(std::find(pointers.begin(), pointers.end(), p), pointers.end()) << p;
   }
+  // Content after the object is malformed JSON, with its byte position.
+  j = ExpectProblem(PostJson(c, "/v1/screen", std::string(R"({"enterprise":)") + kCompany + "} x"),
+                    400);
+  EXPECT_EQ(j["errors"][0]["pointer"], "");
+  EXPECT_NE(j["detail"].get<std::string>().find("not valid JSON: at byte"), std::string::npos)
+      << j["detail"];
+  // A duplicate member: the last one counts (as a JSON object is read everywhere else).
+  {
+    auto r = PostJson(c, "/v1/screen", std::string(R"({"lang":"fr","enterprise":)") + kCompany +
+                                           R"(,"lang":"en"})");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(Body(r)["lang"], "en");
+  }
+  // An enterprise nested 40 levels deep: refused before parsing, naming the byte.
+  j = ExpectProblem(PostJson(c, "/v1/screen", std::string(R"({"enterprise":{"id":"x","a":)") +
+                                                  std::string(40, '[') + std::string(40, ']') +
+                                                  "}}"),
+                    400);
+  EXPECT_EQ(j["detail"], "the body nests arrays and objects deeper than 32 levels (at byte 58)");
   // Nested brackets (a stack-exhaustion attempt): refused before parsing; the server lives on.
   std::string deep = std::string(R"({"enterprise":{"id":"x","name":"y","extra":)") +
                      std::string(20000, '[') + std::string(20000, ']') + "}}";

@@ -131,6 +131,15 @@ bool ParseJsonBody(std::string_view body, json* out, RequestProblem* problem) {
     problem->detail = "the body is not valid JSON: at byte " + std::to_string(e.byte);
     problem->errors = {{"", "malformed JSON: " + what}};
     return false;
+  } catch (const json::out_of_range& e) {
+    // A number beyond a double (1e400): nlohmann reports it as out_of_range, not parse_error.
+    std::string what = e.what();
+    for (char& c : what) {
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+    }
+    problem->detail = "the body is not valid JSON: a number out of range";
+    problem->errors = {{"", "malformed JSON: " + what}};
+    return false;
   }
   return true;
 }

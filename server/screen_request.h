@@ -40,7 +40,7 @@ void CheckPrograms(const RuleSet& rules, const std::vector<std::string>& ids,
 
 // Parses a request body as JSON into `*out`; false with `*problem` if it nests deeper than
 // kMaxJsonDepth (checked first) or is not JSON (nlohmann's message, printable ASCII only, and the
-// byte position).
+// byte position), numbers too large for a double (1e400) included.
 bool ParseJsonBody(std::string_view body, nlohmann::json* out, RequestProblem* problem);
 
 // Parses a /v1/screen body into `*request` and, with `reader`, `*profile` (`*field_errors` is

@@ -109,6 +109,7 @@ TEST(ScreenRequest, BadBodiesGetTheSameErrors) {
       Screen(R"({"id":"x","name":"\ud800\u0041"})"), Screen(R"({"id":"x","name":"\uZZZZ"})"),
       Screen("{\"id\":\"x\",\"name\":\"a\x01z\"}"), Screen("{\"id\":\"x\",\"name\":\"a\tz\"}"),
       Screen(R"({"id":"x","name":"y"})", ",\"lang\":\"e\nn\""),
+      Screen(R"({"id":"x","name":"y","employees":1e400})"),
       Screen(R"({"id":"x","name":"y","employees":12345678901234567890123})"),
       Screen(R"({"id":"x","name":"y","employees":01})"),
       Screen(R"({"id":"x","name":"y","employees":1.})"),

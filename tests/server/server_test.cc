@@ -352,6 +352,13 @@ TEST(Server, ScreenErrors) {
                         "/enterprise/province"}) {
     EXPECT_NE(std::find(pointers.begin(), pointers.end(), p), pointers.end()) << p;
   }
+  // A number beyond a double is malformed JSON too (was a 500).
+  j = ExpectProblem(
+      PostJson(c, "/v1/screen", R"({"enterprise":{"id":"x","name":"y","employees":1e400}})"), 400);
+  EXPECT_EQ(j["detail"], "the body is not valid JSON: a number out of range");
+  ExpectProblem(c.Post("/v1/screen/batch", std::string(R"([{"id":"x","name":"y","employees":-1e999}])"),
+                       "application/json"),
+                400);
   // Content after the object is malformed JSON, with its byte position.
   j = ExpectProblem(PostJson(c, "/v1/screen", std::string(R"({"enterprise":)") + kCompany + "} x"),
                     400);

@@ -28,6 +28,9 @@ std::string PointerToken(std::string_view key) {
 bool ParseOnce(std::string_view body, const RuleSet& rules, ProfileReader* reader,
                ScreenRequest* request, EnterpriseProfile* profile,
                std::vector<FieldError>* field_errors) {
+  // A valid body is a profile (under a fifth of kMaxRecordBytes, below) and a few members; larger
+  // ones go to the DOM path, so that the buffers kept per thread stay small.
+  if (body.size() > kMaxRecordBytes / 4) return false;
   // A copy with simdjson's padding, kept per thread; the enterprise's text is parsed in it.
   thread_local std::string buffer;
   thread_local od::parser parser;

@@ -48,7 +48,7 @@ bool ParseJsonBody(std::string_view body, nlohmann::json* out, RequestProblem* p
 //
 // The body is parsed once: simdjson On-Demand walks the envelope and `reader` parses the raw
 // text of "enterprise" in place. Whenever that finds anything wrong (or unusual: a duplicate
-// member, content after the object, an enterprise over a fifth of kMaxRecordBytes), the body is
+// member, content after the object, a body over a quarter of kMaxRecordBytes), the body is
 // parsed again by ParseScreenRequestDom, so that every 400 answer, and the meaning of what the
 // DOM accepts, are exactly ParseScreenRequestDom's.
 bool ParseScreenRequest(std::string_view body, const RuleSet& rules, ProfileReader* reader,

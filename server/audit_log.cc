@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
+#include <zstd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -15,6 +16,9 @@
 namespace smematch::server {
 namespace {
 
+// decisions.result is a zstd frame of the JSON answer (a BLOB). Databases created before
+// results were compressed declare it TEXT and hold TEXT rows; new rows there are BLOBs too (a
+// TEXT column stores a BLOB as it is), and Find() tells them apart by the value's type.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS smematch_audit(version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs(
@@ -40,7 +44,7 @@ CREATE TABLE IF NOT EXISTS decisions(
   input TEXT NOT NULL,
   input_masked INTEGER NOT NULL,
   outcomes TEXT NOT NULL,
-  result TEXT NOT NULL);
+  result BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS decisions_by_enterprise ON decisions(enterprise_id, decision_id);
 )sql";
 
@@ -102,6 +106,15 @@ int BusyWait(void*, int count) {
   return 1;
 }
 
+struct CCtxDeleter {
+  void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+};
+struct DCtxDeleter {
+  void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
+};
+
+constexpr unsigned long long kMaxResultBytes = 64ull << 20;
+
 Result<sqlite3*> OpenDb(const std::string& path, int flags) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
@@ -114,6 +127,38 @@ Result<sqlite3*> OpenDb(const std::string& path, int flags) {
 }
 
 }  // namespace
+
+Result<std::string> CompressAuditResult(std::string_view json, int level) {
+  thread_local std::unique_ptr<ZSTD_CCtx, CCtxDeleter> cctx(ZSTD_createCCtx());
+  if (!cctx) return InternalError("zstd: cannot create a compression context");
+  // With a checksum of the content (4 bytes), so that a damaged row is an error, not a wrong
+  // answer.
+  size_t n = ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, level);
+  if (!ZSTD_isError(n)) n = ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_checksumFlag, 1);
+  if (ZSTD_isError(n)) return InternalError(std::string("zstd: ") + ZSTD_getErrorName(n));
+  std::string out(ZSTD_compressBound(json.size()), '\0');
+  n = ZSTD_compress2(cctx.get(), out.data(), out.size(), json.data(), json.size());
+  if (ZSTD_isError(n)) return InternalError(std::string("zstd: ") + ZSTD_getErrorName(n));
+  out.resize(n);
+  return out;
+}
+
+Result<std::string> DecompressAuditResult(std::string_view frame) {
+  unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) {
+    return InternalError("not a zstd frame with its content size");
+  }
+  if (size > kMaxResultBytes) {
+    return InternalError("zstd frame declares " + std::to_string(size) + " bytes, over 64 MiB");
+  }
+  thread_local std::unique_ptr<ZSTD_DCtx, DCtxDeleter> dctx(ZSTD_createDCtx());
+  if (!dctx) return InternalError("zstd: cannot create a decompression context");
+  std::string out(static_cast<size_t>(size), '\0');
+  size_t n = ZSTD_decompressDCtx(dctx.get(), out.data(), out.size(), frame.data(), frame.size());
+  if (ZSTD_isError(n)) return InternalError(std::string("zstd: ") + ZSTD_getErrorName(n));
+  if (n != size) return InternalError("zstd frame shorter than its declared content size");
+  return out;
+}
 
 std::string AuditTimeNow() {
   auto now = std::chrono::system_clock::now();
@@ -130,7 +175,7 @@ std::string AuditTimeNow() {
 
 struct AuditLog::Impl {
   struct Job {
-    std::vector<AuditRecord> records;
+    std::vector<AuditRecord> records;  // each `result` replaced by its zstd frame
     std::promise<Status> done;
   };
 
@@ -243,7 +288,9 @@ struct AuditLog::Impl {
             insert.Text(8, r.input);
             sqlite3_bind_int(insert.get(), 9, r.input_masked ? 1 : 0);
             insert.Text(10, r.outcomes);
-            insert.Text(11, r.result);
+            // Compressed by Append() in the caller's thread.
+            sqlite3_bind_blob(insert.get(), 11, r.result.data(),
+                              static_cast<int>(r.result.size()), SQLITE_STATIC);
             int rc = sqlite3_step(insert.get());
             if (rc != SQLITE_DONE && results[j].ok()) {
               results[j] = rc == SQLITE_CONSTRAINT
@@ -376,6 +423,14 @@ std::future<Status> AuditLog::Append(std::vector<AuditRecord> records) {
   Impl::Job job;
   job.records = std::move(records);
   std::future<Status> f = job.done.get_future();
+  for (AuditRecord& r : job.records) {
+    auto z = CompressAuditResult(r.result);
+    if (!z.ok()) {
+      job.done.set_value(z.status());
+      return f;
+    }
+    r.result = std::move(*z);
+  }
   {
     std::lock_guard lock(impl_->mu);
     if (impl_->stopping) {
@@ -409,7 +464,19 @@ Result<AuditRecord> AuditLog::Find(std::string_view decision_id) {
   r.input = q.Column(7);
   r.input_masked = sqlite3_column_int(q.get(), 8) != 0;
   r.outcomes = q.Column(9);
-  r.result = q.Column(10);
+  if (sqlite3_column_type(q.get(), 10) == SQLITE_TEXT) {
+    r.result = q.Column(10);  // written before results were compressed
+  } else {
+    const void* data = sqlite3_column_blob(q.get(), 10);
+    std::string_view frame(static_cast<const char*>(data),
+                           static_cast<size_t>(sqlite3_column_bytes(q.get(), 10)));
+    auto json = DecompressAuditResult(frame);
+    if (!json.ok()) {
+      return InternalError("audit database: the stored result of " + r.decision_id +
+                           " cannot be read: " + json.status().message());
+    }
+    r.result = std::move(*json);
+  }
   return r;
 }
 

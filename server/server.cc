@@ -28,6 +28,7 @@
 #include "metrics.h"
 #include "problem.h"
 #include "replay.h"
+#include "screen_request.h"
 #include "smematch/decision_writer.h"
 #include "smematch/profile_io.h"
 #include "smematch/screener.h"
@@ -242,38 +243,6 @@ std::string ContentTypeFor(std::string_view name) {
   return "application/octet-stream";
 }
 
-// Escapes one JSON pointer reference token (RFC 6901: "~" -> "~0", "/" -> "~1").
-std::string PointerToken(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out.push_back(c);
-  }
-  return out;
-}
-
-struct Parsed {
-  std::vector<std::string> programs;
-  Date as_of = Date::TodayInBangkok();
-  Lang lang = Lang::kTh;
-  bool explain = true;
-};
-
-// Parses the comma-separated program list of a query string or the "programs" array, checking
-// each id against `rules`.
-void CheckPrograms(const RuleSet& rules, const std::vector<std::string>& ids,
-                   const std::string& pointer_prefix, std::vector<ProblemField>* errors) {
-  std::vector<std::string> known = rules.program_ids();
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (std::find(known.begin(), known.end(), ids[i]) != known.end()) continue;
-    std::string list;
-    for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-    errors->push_back({pointer_prefix + std::to_string(i),
-                       "unknown program \"" + ids[i] + "\"; known: " + list});
-  }
-}
-
 }  // namespace
 
 struct Server::Impl {
@@ -436,28 +405,10 @@ struct Server::Impl {
   // Parses the body into `*body`, or sends 400: nested deeper than kMaxJsonDepth (checked
   // before parsing), or not JSON (with the parser's byte position; invalid UTF-8 included).
   bool ParseBody(const httplib::Request& req, httplib::Response& res, json* body) {
-    size_t at = JsonDepthExceeded(req.body);
-    if (at != std::string_view::npos) {
-      BadRequest(res, "the body nests arrays and objects deeper than " +
-                          std::to_string(kMaxJsonDepth) + " levels (at byte " +
-                          std::to_string(at) + ")",
-                 {{"", "nested too deeply"}});
-      return false;
-    }
-    try {
-      *body = json::parse(req.body);
-    } catch (const json::parse_error& e) {
-      // The parser's message quotes the input it last read, which may be invalid UTF-8: only
-      // printable ASCII of it is echoed.
-      std::string what = e.what();
-      for (char& c : what) {
-        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
-      }
-      BadRequest(res, "the body is not valid JSON: at byte " + std::to_string(e.byte),
-                 {{"", "malformed JSON: " + what}});
-      return false;
-    }
-    return true;
+    RequestProblem problem;
+    if (ParseJsonBody(req.body, body, &problem)) return true;
+    BadRequest(res, std::move(problem.detail), std::move(problem.errors));
+    return false;
   }
 
   bool RequireContentType(const httplib::Request& req, httplib::Response& res,
@@ -485,7 +436,7 @@ struct Server::Impl {
 
   // Screens `w->profile` and appends the /v1/screen 200 body to `*out`; fills `*record` for the
   // audit trail. Returns the Screen status (kFailedPrecondition: no version effective).
-  Status ScreenOne(WorkerState* w, const Parsed& parsed, const std::string& caller,
+  Status ScreenOne(WorkerState* w, const ScreenRequest& parsed, const std::string& caller,
                    std::string* out, AuditRecord* record, bool* rule_error) {
     ScreenOptions so;
     so.programs = parsed.programs;
@@ -572,63 +523,21 @@ struct Server::Impl {
     tl_route = kRouteScreen;
     if (!RequireContentType(req, res, {"application/json"})) return;
     std::shared_ptr<const RuleSet> snapshot = Snapshot();
-    json body;
-    if (!ParseBody(req, res, &body)) return;
-    if (!body.is_object()) {
-      return BadRequest(res, "the body must be a JSON object", {{"", "expected an object"}});
-    }
-    std::vector<ProblemField> errors;
-    Parsed parsed;
-    std::string enterprise;
-    for (auto& [key, value] : body.items()) {
-      if (key == "enterprise") {
-        if (!value.is_object()) errors.push_back({"/enterprise", "expected an object"});
-        else enterprise = value.dump();
-      } else if (key == "programs") {
-        if (!value.is_array()) {
-          errors.push_back({"/programs", "expected an array of program ids"});
-          continue;
-        }
-        for (size_t i = 0; i < value.size(); ++i) {
-          if (!value[i].is_string()) {
-            errors.push_back({"/programs/" + std::to_string(i), "expected a program id"});
-          } else {
-            parsed.programs.push_back(value[i].get<std::string>());
-          }
-        }
-        CheckPrograms(*snapshot, parsed.programs, "/programs/", &errors);
-      } else if (key == "lang") {
-        if (value == "th") parsed.lang = Lang::kTh;
-        else if (value == "en") parsed.lang = Lang::kEn;
-        else errors.push_back({"/lang", "expected \"th\" or \"en\""});
-      } else if (key == "as_of") {
-        auto d = value.is_string() ? Date::Parse(value.get<std::string>())
-                                   : Result<Date>(InvalidArgumentError("expected YYYY-MM-DD"));
-        if (d.ok()) parsed.as_of = *d;
-        else errors.push_back({"/as_of", d.status().message()});
-      } else if (key == "explain") {
-        if (value.is_boolean()) parsed.explain = value.get<bool>();
-        else errors.push_back({"/explain", "expected true or false"});
-      } else {
-        errors.push_back({"/" + PointerToken(key),
-                          "unknown member; expected enterprise, programs, lang, as_of or explain"});
-      }
-    }
-    if (!body.contains("enterprise")) errors.push_back({"/enterprise", "required"});
+    ScreenRequest parsed;
+    RequestProblem problem;
     auto worker = Worker(snapshot);
-    if (!worker.ok()) return SendProblem(res, ProblemFromStatus(worker.status()));
-    WorkerState* w = *worker;
-    if (!enterprise.empty()) {
-      if (!w->reader->ParseJson(enterprise, &w->profile, &w->errors).ok()) {
-        for (ProblemField& f : ProfileFieldErrors(w->errors, "/enterprise")) {
-          errors.push_back(std::move(f));
-        }
+    if (!worker.ok()) {
+      // A body that is not JSON, or not an object, is still the caller's 400.
+      if (!ParseScreenRequestDom(req.body, *snapshot, nullptr, &parsed, nullptr, nullptr,
+                                 &problem)) {
+        return BadRequest(res, std::move(problem.detail), std::move(problem.errors));
       }
+      return SendProblem(res, ProblemFromStatus(worker.status()));
     }
-    if (!errors.empty()) {
-      std::string detail = errors.size() == 1 ? errors[0].pointer + ": " + errors[0].detail
-                                              : std::to_string(errors.size()) + " problems";
-      return BadRequest(res, detail, std::move(errors));
+    WorkerState* w = *worker;
+    if (!ParseScreenRequest(req.body, *snapshot, w->reader.get(), &parsed, &w->profile,
+                            &w->errors, &problem)) {
+      return BadRequest(res, std::move(problem.detail), std::move(problem.errors));
     }
     std::string out;
     out.reserve(8192);
@@ -666,7 +575,7 @@ struct Server::Impl {
       return;
     }
     std::shared_ptr<const RuleSet> snapshot = Snapshot();
-    Parsed parsed;
+    ScreenRequest parsed;
     std::vector<ProblemField> errors;
     if (req.has_param("programs")) {
       std::string list = req.get_param_value("programs");

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <random>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -243,7 +244,11 @@ TEST(AuditDurability, CheckpointerMovesAndEmptiesTheWal) {
   const fs::path db = dir.path / "audit.db", wal = dir.path / "audit.db-wal";
   auto log = AuditLog::Open(db.string(), AuditOptions{AuditSync::kNormal});
   ASSERT_TRUE(log.ok()) << log.status().ToString();
-  const std::string result(8000, 'r');  // about the size of a decision with every reason
+  // About the size of a decision with every reason, and incompressible, so that the row stays
+  // that large although results are stored zstd-compressed.
+  std::string result(8000, '\0');
+  std::mt19937 random(42);
+  for (char& c : result) c = static_cast<char>(random() & 0xff);
   int n = 0;
   for (int b = 0; b < 120; ++b) {  // 6,000 records, 48 MB
     std::vector<AuditRecord> batch(50);

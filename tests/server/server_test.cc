@@ -249,6 +249,7 @@ TEST(Server, ScreenOneEnterpriseAndLookItUp) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   json j = Body(r);
+  const std::string first_body = r->body;
   std::string id = j["decision_id"];
   EXPECT_TRUE(id.starts_with("dec_"));
   EXPECT_EQ(j["id"], "CM-001");
@@ -274,6 +275,9 @@ TEST(Server, ScreenOneEnterpriseAndLookItUp) {
   EXPECT_EQ(stored["decision_id"], id);
   EXPECT_EQ(stored["caller"], "case-system@127.0.0.1");
   EXPECT_EQ(stored["result"], j);
+  // Byte for byte the answer the caller got (stored compressed; a lookup that did not
+  // decompress would put a zstd frame here).
+  EXPECT_TRUE(r->body.ends_with(",\"result\":" + first_body + "}")) << r->body;
   EXPECT_EQ(stored["input"]["identifier"], "0505558004121");  // a company's number is kept
   EXPECT_EQ(stored["outcomes"].size(), 4u);
 
@@ -348,6 +352,33 @@ TEST(Server, ScreenErrors) {
                         "/enterprise/province"}) {
     EXPECT_NE(std::find(pointers.begin(), pointers.end(), p), pointers.end()) << p;
   }
+  // A number beyond a double is malformed JSON too (was a 500).
+  j = ExpectProblem(
+      PostJson(c, "/v1/screen", R"({"enterprise":{"id":"x","name":"y","employees":1e400}})"), 400);
+  EXPECT_EQ(j["detail"], "the body is not valid JSON: a number out of range");
+  ExpectProblem(c.Post("/v1/screen/batch", std::string(R"([{"id":"x","name":"y","employees":-1e999}])"),
+                       "application/json"),
+                400);
+  // Content after the object is malformed JSON, with its byte position.
+  j = ExpectProblem(PostJson(c, "/v1/screen", std::string(R"({"enterprise":)") + kCompany + "} x"),
+                    400);
+  EXPECT_EQ(j["errors"][0]["pointer"], "");
+  EXPECT_NE(j["detail"].get<std::string>().find("not valid JSON: at byte"), std::string::npos)
+      << j["detail"];
+  // A duplicate member: the last one counts (as a JSON object is read everywhere else).
+  {
+    auto r = PostJson(c, "/v1/screen", std::string(R"({"lang":"fr","enterprise":)") + kCompany +
+                                           R"(,"lang":"en"})");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(Body(r)["lang"], "en");
+  }
+  // An enterprise nested 40 levels deep: refused before parsing, naming the byte.
+  j = ExpectProblem(PostJson(c, "/v1/screen", std::string(R"({"enterprise":{"id":"x","a":)") +
+                                                  std::string(40, '[') + std::string(40, ']') +
+                                                  "}}"),
+                    400);
+  EXPECT_EQ(j["detail"], "the body nests arrays and objects deeper than 32 levels (at byte 58)");
   // Nested brackets (a stack-exhaustion attempt): refused before parsing; the server lives on.
   std::string deep = std::string(R"({"enterprise":{"id":"x","name":"y","extra":)") +
                      std::string(20000, '[') + std::string(20000, ']') + "}}";
@@ -415,6 +446,15 @@ TEST(Server, BatchReportsBadItemsAndScreensTheRest) {
                 bsc["needs_information"].get<int>() + bsc["error"].get<int>(),
             2);
   EXPECT_TRUE(j["summary"]["by_province"]["TH-50"].contains("ITC"));
+  // Each screened record is stored with its own answer (the batch item without its index).
+  for (size_t i : {0u, 2u}) {
+    json item = j["results"][i];
+    auto stored = c.Get(("/v1/decisions/" + item["decision_id"].get<std::string>()).c_str());
+    ASSERT_TRUE(stored);
+    ASSERT_EQ(stored->status, 200) << stored->body;
+    item.erase("index");
+    EXPECT_EQ(Body(stored)["result"], item);
+  }
 
   std::string lines = std::string(kCompany) + "\n\n" + R"({"id":"x"})" + "\n" + kIndividual + "\n";
   r = c.Post("/v1/screen/batch", lines, "application/x-ndjson");

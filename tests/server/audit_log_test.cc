@@ -1,0 +1,250 @@
+// The audit log's storage of results: compressed (zstd) in a BLOB, returned byte for byte by
+// Find(); rows of databases written before compression (TEXT) still read; a damaged blob is an
+// error naming the decision, not a crash.
+#include "audit_log.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace smematch::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TempDb {
+  fs::path dir;
+  std::string path;
+  TempDb() {
+    dir = fs::temp_directory_path() / ("smematch_audit_log_test_" + std::to_string(::getpid()) +
+                                       "_" + std::to_string(counter++));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    path = (dir / "audit.db").string();
+  }
+  ~TempDb() { fs::remove_all(dir); }
+  static inline int counter = 0;
+};
+
+// A direct SQLite connection for looking at (and tampering with) what the log wrote.
+class Db {
+ public:
+  explicit Db(const std::string& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+    sqlite3_busy_timeout(db_, 10000);
+  }
+  ~Db() { sqlite3_close(db_); }
+  void Exec(const std::string& sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+    EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (err ? err : "");
+    sqlite3_free(err);
+  }
+  // The first column of the first row of `sql`, as text.
+  std::string One(const std::string& sql) {
+    sqlite3_stmt* q = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &q, nullptr), SQLITE_OK) << sql;
+    std::string out;
+    if (q && sqlite3_step(q) == SQLITE_ROW) {
+      const unsigned char* t = sqlite3_column_text(q, 0);
+      if (t) out.assign(reinterpret_cast<const char*>(t), sqlite3_column_bytes(q, 0));
+    }
+    sqlite3_finalize(q);
+    return out;
+  }
+  // Sets decisions.result of `id` to the bytes `blob`.
+  void SetResultBlob(const std::string& id, const std::string& blob) {
+    sqlite3_stmt* q = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db_, "UPDATE decisions SET result = ? WHERE decision_id = ?", -1,
+                                 &q, nullptr),
+              SQLITE_OK);
+    sqlite3_bind_blob(q, 1, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+    EXPECT_EQ(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+    EXPECT_EQ(sqlite3_changes(db_), 1);
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// An answer like the service's: repetitive JSON with Thai and English reasons.
+std::string Answer(const std::string& id) {
+  std::string s = "{\"decision_id\":\"" + id + "\",\"decisions\":[";
+  for (int i = 0; i < 40; ++i) {
+    if (i) s += ",";
+    s += R"({"criterion":"employees_)" + std::to_string(i) +
+         R"(","passed":true,"reason":{"th":"จำนวนการจ้างงาน 12 คน ไม่เกิน 50 คน ตามเกณฑ์ SME",)"
+         R"("en":"12 employees, at most 50 as the SME definition requires"}})";
+  }
+  return s + "],\"lang\":\"th\"}";
+}
+
+AuditRecord Record(const std::string& id) {
+  AuditRecord r;
+  r.decision_id = id;
+  r.time = AuditTimeNow();
+  r.enterprise_id = "CM-001";
+  r.caller = "test";
+  r.rule_set = "sha256:x";
+  r.as_of = "2026-11-21";
+  r.input = R"({"id":"CM-001"})";
+  r.outcomes = R"({"BSC":"eligible"})";
+  r.result = Answer(id);
+  return r;
+}
+
+void AppendOk(AuditLog& log, std::vector<AuditRecord> records) {
+  Status s = log.Append(std::move(records)).get();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+}
+
+TEST(AuditLog, ResultIsStoredCompressedAndFoundByteForByte) {
+  TempDb db;
+  auto log = AuditLog::Open(db.path, AuditOptions{AuditSync::kNormal});
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  AppendOk(**log, {Record("dec_a"), Record("dec_b")});
+  auto found = (*log)->Find("dec_b");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->result, Answer("dec_b"));
+  EXPECT_EQ(found->outcomes, R"({"BSC":"eligible"})");
+
+  Db raw(db.path);
+  EXPECT_EQ(raw.One("SELECT typeof(result) FROM decisions WHERE decision_id = 'dec_b'"), "blob");
+  const size_t stored =
+      std::stoul(raw.One("SELECT length(result) FROM decisions WHERE decision_id = 'dec_b'"));
+  EXPECT_LT(stored * 3, Answer("dec_b").size()) << "stored " << stored << " bytes";
+  // Not the JSON text: a lookup that skipped decompression would not find the answer.
+  EXPECT_EQ(raw.One("SELECT instr(CAST(result AS TEXT), 'criterion') FROM decisions "
+                    "WHERE decision_id = 'dec_b'"),
+            "0");
+  (*log)->Close();
+
+  // Read-only (smematch replay) too.
+  auto ro = AuditLog::OpenReadOnly(db.path);
+  ASSERT_TRUE(ro.ok()) << ro.status().ToString();
+  found = (*ro)->Find("dec_a");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->result, Answer("dec_a"));
+}
+
+TEST(AuditLog, EmptyAndLargeResultsRoundTrip) {
+  TempDb db;
+  auto log = AuditLog::Open(db.path, AuditOptions{AuditSync::kNormal});
+  ASSERT_TRUE(log.ok());
+  AuditRecord empty = Record("dec_empty");
+  empty.result.clear();
+  AuditRecord large = Record("dec_large");
+  for (int i = 0; i < 200; ++i) large.result += Answer(std::to_string(i));  // ~1.4 MB
+  AppendOk(**log, {empty, large});
+  auto e = (*log)->Find("dec_empty");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->result, "");
+  auto l = (*log)->Find("dec_large");
+  ASSERT_TRUE(l.ok()) << l.status().ToString();
+  EXPECT_EQ(l->result, large.result);
+}
+
+// The schema of databases written before results were compressed: `result TEXT`.
+constexpr const char* kOldSchema = R"sql(
+CREATE TABLE smematch_audit(version INTEGER NOT NULL);
+CREATE TABLE blobs(sha256 TEXT PRIMARY KEY, content BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE rule_sets(hash TEXT PRIMARY KEY, first_seen TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE rule_set_files(
+  rule_set TEXT NOT NULL REFERENCES rule_sets(hash),
+  path TEXT NOT NULL,
+  blob TEXT NOT NULL REFERENCES blobs(sha256),
+  PRIMARY KEY(rule_set, path)) WITHOUT ROWID;
+CREATE TABLE decisions(
+  seq INTEGER PRIMARY KEY,
+  decision_id TEXT NOT NULL UNIQUE,
+  time TEXT NOT NULL,
+  enterprise_id TEXT NOT NULL,
+  caller TEXT NOT NULL,
+  rule_set TEXT NOT NULL,
+  as_of TEXT NOT NULL,
+  programs TEXT,
+  input TEXT NOT NULL,
+  input_masked INTEGER NOT NULL,
+  outcomes TEXT NOT NULL,
+  result TEXT NOT NULL);
+CREATE INDEX decisions_by_enterprise ON decisions(enterprise_id, decision_id);
+)sql";
+
+TEST(AuditLog, ReadsUncompressedResultsOfOlderDatabases) {
+  TempDb db;
+  const std::string old_answer = Answer("dec_old");
+  {
+    Db raw(db.path);
+    raw.Exec("PRAGMA journal_mode=WAL");
+    raw.Exec(kOldSchema);
+    raw.Exec("INSERT INTO decisions(decision_id,time,enterprise_id,caller,rule_set,as_of,"
+             "input,input_masked,outcomes,result) VALUES('dec_old','2026-01-01T00:00:00.000Z',"
+             "'CM-001','test','sha256:x','2026-01-01','{}',0,'{}','" + old_answer + "')");
+  }
+  {
+    auto ro = AuditLog::OpenReadOnly(db.path);
+    ASSERT_TRUE(ro.ok()) << ro.status().ToString();
+    auto found = (*ro)->Find("dec_old");
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    EXPECT_EQ(found->result, old_answer);
+  }
+  // The server keeps writing to an old database: new rows compressed, old ones still read.
+  auto log = AuditLog::Open(db.path, AuditOptions{AuditSync::kNormal});
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  AppendOk(**log, {Record("dec_new")});
+  auto old_row = (*log)->Find("dec_old");
+  ASSERT_TRUE(old_row.ok()) << old_row.status().ToString();
+  EXPECT_EQ(old_row->result, old_answer);
+  auto new_row = (*log)->Find("dec_new");
+  ASSERT_TRUE(new_row.ok()) << new_row.status().ToString();
+  EXPECT_EQ(new_row->result, Answer("dec_new"));
+  Db raw(db.path);
+  EXPECT_EQ(raw.One("SELECT typeof(result) FROM decisions WHERE decision_id = 'dec_old'"), "text");
+  EXPECT_EQ(raw.One("SELECT typeof(result) FROM decisions WHERE decision_id = 'dec_new'"), "blob");
+}
+
+TEST(AuditLog, DamagedResultIsAnErrorNamingTheDecision) {
+  TempDb db;
+  auto log = AuditLog::Open(db.path, AuditOptions{AuditSync::kNormal});
+  ASSERT_TRUE(log.ok());
+  AppendOk(**log, {Record("dec_1"), Record("dec_2"), Record("dec_3"), Record("dec_4")});
+  auto frame = CompressAuditResult(Answer("dec_2"));
+  ASSERT_TRUE(frame.ok());
+  // A frame whose header declares 1 TiB.
+  auto huge = std::string("\x28\xb5\x2f\xfd\xe0\x00\x00\x00\x00\x00\x01\x00\x00", 13);
+  {
+    Db raw(db.path);
+    raw.SetResultBlob("dec_1", "not zstd at all");
+    raw.SetResultBlob("dec_2", frame->substr(0, frame->size() - 7));  // truncated
+    std::string flipped = *frame;
+    flipped[flipped.size() / 2] ^= 0x5a;
+    raw.SetResultBlob("dec_3", flipped);
+    raw.SetResultBlob("dec_4", huge);
+  }
+  for (const char* id : {"dec_1", "dec_2", "dec_3", "dec_4"}) {
+    auto found = (*log)->Find(id);
+    ASSERT_FALSE(found.ok()) << id;
+    EXPECT_EQ(found.status().code(), StatusCode::kInternal) << id;
+    EXPECT_NE(found.status().message().find(id), std::string::npos) << found.status().ToString();
+    EXPECT_NE(found.status().message().find("cannot be read"), std::string::npos)
+        << found.status().ToString();
+  }
+}
+
+TEST(AuditLog, DecompressRejectsWhatIsNotOneFrame) {
+  EXPECT_EQ(DecompressAuditResult("").status().code(), StatusCode::kInternal);
+  auto frame = CompressAuditResult("{\"a\":1}");
+  ASSERT_TRUE(frame.ok());
+  auto back = DecompressAuditResult(*frame);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, "{\"a\":1}");
+  EXPECT_EQ(DecompressAuditResult(*frame + "trailing").status().code(), StatusCode::kInternal);
+}
+
+}  // namespace
+}  // namespace smematch::server

@@ -1276,6 +1276,14 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options) {
   http.set_keep_alive_max_count(static_cast<size_t>(std::max(1, options.keep_alive_max_count)));
   http.set_keep_alive_timeout(options.keep_alive_timeout_seconds);
   http.set_tcp_nodelay(true);
+  // httplib's default also sets SO_REUSEPORT, with which a second server started on a port in
+  // use binds it too and the kernel splits the connections between the two (an old build
+  // answering half the requests). SO_REUSEADDR alone still allows a restart while the last
+  // run's connections are in TIME_WAIT.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   http.set_default_headers({{"Content-Security-Policy", kCsp},
                             {"X-Content-Type-Options", "nosniff"},
                             {"Referrer-Policy", "no-referrer"}});

@@ -177,6 +177,19 @@ json ExpectProblem(const httplib::Result& r, int status) {
   return j;
 }
 
+TEST(Server, ASecondServerOnAPortInUseFailsToBind) {
+  TempDir dir, other;
+  Running first(Options(dir.path));
+  ServerOptions o = Options(other.path);
+  o.host = "127.0.0.1";
+  o.port = first.server().port();
+  auto second = Server::Create(o);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  Status bound = (*second)->Bind();
+  EXPECT_EQ(bound.code(), StatusCode::kUnavailable) << bound.ToString();
+  EXPECT_NE(bound.message().find(std::to_string(o.port)), std::string::npos) << bound.message();
+}
+
 TEST(Server, OpsEndpoints) {
   TempDir dir;
   Running s(Options(dir.path));

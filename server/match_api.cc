@@ -18,16 +18,6 @@ std::string RowErrors(const std::string& path, const std::vector<RegistryRowErro
   return out;
 }
 
-std::string Escape(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out.push_back(c);
-  }
-  return out;
-}
-
 // Reads [{"enterprise": "...", "mentor": "..."}] at `pointer`.
 void ReadPairs(const json& value, const std::string& pointer,
                std::vector<std::pair<std::string, std::string>>* out,
@@ -116,7 +106,7 @@ void ParseMatchRequest(const json& body, MatchKind kind, size_t max_enterprises,
   for (auto it = body.begin(); it != body.end(); ++it) {
     const std::string& key = it.key();
     const json& value = it.value();
-    const std::string at = "/" + Escape(key);
+    const std::string at = "/" + PointerToken(key);
     if (!kCommon.count(key) && !(mentors ? kMentorOnly : kChannelOnly).count(key)) {
       errors->push_back({at, mentors ? "unknown member; expected enterprises or enterprise, "
                                        "eligible_only, objective, top_k, min_score, pins, "
@@ -206,7 +196,7 @@ void ParseMatchRequest(const json& body, MatchKind kind, size_t max_enterprises,
         if (ReadWhole(q.value(), 0, 1'000'000, &v)) {
           out->mentor.province_quota[q.key()] = static_cast<int>(v);
         } else {
-          errors->push_back({at + "/" + Escape(q.key()), "expected a whole number >= 0"});
+          errors->push_back({at + "/" + PointerToken(q.key()), "expected a whole number >= 0"});
         }
       }
     } else if (key == "previous") {
@@ -214,7 +204,7 @@ void ParseMatchRequest(const json& body, MatchKind kind, size_t max_enterprises,
       if (value.is_object()) {
         for (auto p = value.begin(); p != value.end(); ++p) {
           if (p.value().is_string()) out->mentor.previous[p.key()] = p.value().get<std::string>();
-          else errors->push_back({at + "/" + Escape(p.key()), "expected a mentor id"});
+          else errors->push_back({at + "/" + PointerToken(p.key()), "expected a mentor id"});
         }
       } else {
         std::vector<std::pair<std::string, std::string>> pairs;
@@ -269,13 +259,13 @@ void CheckControlIds(const MatchOptions& options, const std::vector<EnterprisePr
   }
   for (const auto& [e, m] : options.previous) {
     if (!mids.count(m)) {
-      errors->push_back({"/previous/" + Escape(e),
+      errors->push_back({"/previous/" + PointerToken(e),
                          "previous: no mentor \"" + m + "\" in the mentor registry"});
     }
   }
   for (const auto& [code, n] : options.province_quota) {
     if (!provinces.Find(code)) {
-      errors->push_back({"/province_quota/" + Escape(code),
+      errors->push_back({"/province_quota/" + PointerToken(code),
                          "province_quota: unknown province code \"" + code +
                              "\"; expected an ISO 3166-2:TH code such as TH-50"});
     }

@@ -53,6 +53,16 @@ Problem ProblemFromStatus(const Status& status) {
   return p;
 }
 
+std::string PointerToken(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out.push_back(c);
+  }
+  return out;
+}
+
 std::vector<ProblemField> ProfileFieldErrors(const std::vector<FieldError>& errors,
                                              std::string_view prefix) {
   std::vector<ProblemField> out;

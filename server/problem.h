@@ -36,6 +36,10 @@ struct Problem {
 // kUnavailable is 503 and kInternal is 500.
 Problem ProblemFromStatus(const Status& status);
 
+// Returns `key` as one reference token of a JSON pointer (RFC 6901: "~" becomes "~0" and "/"
+// becomes "~1"), for pointers to members whose names come from the request.
+std::string PointerToken(std::string_view key);
+
 // Returns the field errors of a profile, each pointer prefixed with `prefix` ("/enterprise").
 std::vector<ProblemField> ProfileFieldErrors(const std::vector<FieldError>& errors,
                                              std::string_view prefix);

@@ -12,17 +12,6 @@ namespace {
 namespace od = simdjson::ondemand;
 using nlohmann::json;
 
-// Escapes one JSON pointer reference token (RFC 6901: "~" -> "~0", "/" -> "~1").
-std::string PointerToken(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out.push_back(c);
-  }
-  return out;
-}
-
 // The one-parse path of ParseScreenRequest: true if the body is a valid request with nothing
 // unusual (see the header); false sends it to ParseScreenRequestDom.
 bool ParseOnce(std::string_view body, const RuleSet& rules, ProfileReader* reader,

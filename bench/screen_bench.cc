@@ -6,9 +6,9 @@
 //   ./build/smematch_bench --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 
-#include <fstream>
 #include <sstream>
 
+#include "bench_population.h"
 #include "smematch/batch.h"
 #include "smematch/population.h"
 #include "smematch/profile_io.h"
@@ -34,12 +34,7 @@ std::shared_ptr<const RuleSet> Rules() {
 
 const std::vector<EnterpriseProfile>& Profiles() {
   static std::vector<EnterpriseProfile> profiles = [] {
-    std::ifstream in(SMEMATCH_SOURCE_DIR "/data/population_mix.json");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto mix = ParsePopulationMix(ss.str());
-    if (!mix.ok()) std::abort();
-    PopulationGenerator gen(*mix, 2562);
+    const PopulationGenerator& gen = BenchPopulation();
     std::vector<EnterpriseProfile> v(kProfiles);
     for (size_t i = 0; i < v.size(); ++i) gen.Generate(i, &v[i]);
     return v;

@@ -11,10 +11,9 @@
 //   ./build/bench/smematch_bench --benchmark_filter='Audit|ParseScreen'
 #include <benchmark/benchmark.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "audit_log.h"
+#include "bench_population.h"
 #include "screen_request.h"
 #include "smematch/decision_writer.h"
 #include "smematch/population.h"
@@ -30,14 +29,10 @@ namespace {
 const std::vector<std::string>& Answers() {
   static std::vector<std::string> answers = [] {
     auto rules = RuleSet::Load(SMEMATCH_SOURCE_DIR "/rules");
-    std::ifstream in(SMEMATCH_SOURCE_DIR "/data/population_mix.json");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto mix = ParsePopulationMix(ss.str());
-    if (!rules.ok() || !mix.ok()) std::abort();
+    if (!rules.ok()) std::abort();
     auto screener = Screener::Create(*rules);
     if (!screener.ok()) std::abort();
-    PopulationGenerator gen(*mix, 2562);
+    const PopulationGenerator& gen = BenchPopulation();
     ScreenOptions options;
     options.as_of = *Date::Parse("2026-11-21");
     options.explain = true;
@@ -96,12 +91,7 @@ BENCHMARK(BM_AuditDecompress);
 // The bodies bench/wrk_screen.lua sends for `smematch generate --count 2000` (seed 2562).
 const std::vector<std::string>& ScreenBodies() {
   static std::vector<std::string> bodies = [] {
-    std::ifstream in(SMEMATCH_SOURCE_DIR "/data/population_mix.json");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto mix = ParsePopulationMix(ss.str());
-    if (!mix.ok()) std::abort();
-    PopulationGenerator gen(*mix, 2562);
+    const PopulationGenerator& gen = BenchPopulation();
     std::vector<std::string> v;
     for (size_t i = 0; i < 2000; ++i) {
       EnterpriseProfile p;

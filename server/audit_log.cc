@@ -201,7 +201,8 @@ struct AuditLog::Impl {
   // two never run at once (checkpoint_mu), so neither waits in SQLite's busy handler.
   sqlite3* checkpoint_db = nullptr;
   std::thread checkpointer;
-  std::condition_variable checkpoint_cv;  // wakes the checkpointer to stop (with mu)
+  std::condition_variable checkpoint_cv;  // wakes the checkpointer: a commit, or stop (with mu)
+  uint64_t commits = 0;                   // commit groups so far (under mu)
   std::mutex checkpoint_mu;
   int wal_frames = 0;  // frames in the WAL after the last commit on write_db (under write_mu)
 
@@ -219,10 +220,19 @@ struct AuditLog::Impl {
   static constexpr int kWalRestartFrames = 4096;  // 16 MiB of 4-KiB pages
   static constexpr int kCheckpointMillis = 20;
 
+  // An idle server sleeps here until the writer commits; under load, one PASSIVE checkpoint
+  // every kCheckpointMillis at most.
   void CheckpointLoop() {
+    uint64_t checkpointed = 0;
     std::unique_lock lock(mu);
-    while (!checkpoint_cv.wait_for(lock, std::chrono::milliseconds(kCheckpointMillis),
-                                   [&] { return stopping; })) {
+    for (;;) {
+      checkpoint_cv.wait(lock, [&] { return stopping || commits != checkpointed; });
+      if (stopping) break;
+      if (checkpoint_cv.wait_for(lock, std::chrono::milliseconds(kCheckpointMillis),
+                                 [&] { return stopping; })) {
+        break;
+      }
+      checkpointed = commits;
       lock.unlock();
       {
         std::lock_guard checkpointing(checkpoint_mu);
@@ -316,6 +326,11 @@ struct AuditLog::Impl {
       }
       for (size_t j = 0; j < batch.size(); ++j) batch[j].done.set_value(std::move(results[j]));
       batch.clear();
+      {
+        std::lock_guard lock(mu);
+        ++commits;
+      }
+      checkpoint_cv.notify_one();
       {
         std::lock_guard wlock(write_mu);
         RestartWalIfLong();

@@ -46,25 +46,8 @@ std::string UsedUpLine(const std::string& id) {
   return Good(id) + R"(,"participation":[{"program":"BSC","fiscal_year":2026,"man_days_used":3}]})";
 }
 
-class CliTest : public ::testing::Test {
+class CliTest : public TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("smematch_cli_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string Write(const std::string& name, const std::string& text) {
-    fs::path p = dir_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary);
-    out << text;
-    return p.string();
-  }
-
   // Returns the names of the files in the temp dir.
   std::vector<std::string> Files() const {
     std::vector<std::string> names;
@@ -76,8 +59,6 @@ class CliTest : public ::testing::Test {
   std::string CleanInput() {
     return Write("clean.jsonl", GoodLine("ok-1") + "\n" + UsedUpLine("ok-2") + "\n");
   }
-
-  fs::path dir_;
 };
 
 // --- screen -------------------------------------------------------------------------------

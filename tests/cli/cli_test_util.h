@@ -1,4 +1,5 @@
-// Helpers shared by the CLI tests: run `smematch ...` in-process and find the source tree.
+// Helpers shared by the CLI tests: run `smematch ...` in-process, find the source tree, and a
+// fixture with a temporary directory per test.
 #ifndef SMEMATCH_TESTS_CLI_CLI_TEST_UTIL_H_
 #define SMEMATCH_TESTS_CLI_CLI_TEST_UTIL_H_
 
@@ -7,6 +8,9 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -50,6 +54,32 @@ inline CliRun Cli(std::vector<std::string> args) {
   r.err = err.str();
   return r;
 }
+
+// A fixture with a fresh temporary directory for each test, removed afterwards.
+class TempDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = std::filesystem::temp_directory_path() /
+           ("smematch_" + std::string(info->test_suite_name()) + "_" +
+            std::to_string(::getpid()) + "_" + info->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Writes `text` to `name` under the directory (creating folders) and returns its path.
+  std::string Write(const std::string& name, const std::string& text) {
+    std::filesystem::path p = dir_ / name;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream out(p, std::ios::binary);
+    out << text;
+    return p.string();
+  }
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+
+  std::filesystem::path dir_;
+};
 
 }  // namespace smematch::cli
 

@@ -28,25 +28,8 @@ size_t Count(const std::string& text, const std::string& part) {
   return n;
 }
 
-class RulesToolsTest : public ::testing::Test {
+class RulesToolsTest : public TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("smematch_rules_tools_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string Write(const std::string& name, const std::string& text) {
-    fs::path p = dir_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary);
-    out << text;
-    return p.string();
-  }
-
   // A copy of the shipped rules under `name`, with `from` replaced by `to` in `script`.
   std::string EditedRules(const std::string& name, const std::string& script,
                           const std::string& from, const std::string& to) {
@@ -66,8 +49,6 @@ class RulesToolsTest : public ::testing::Test {
                        "parameter \"min_years_operating\" {\n  value = 1,",
                        "parameter \"min_years_operating\" {\n  value = 3,");
   }
-
-  fs::path dir_;
 };
 
 // --- rules check ------------------------------------------------------------------------------

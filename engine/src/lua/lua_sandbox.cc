@@ -306,4 +306,31 @@ Status LuaSandbox::Call(int nargs, int nresults, StatusCode error_code, bool con
   return Status(error_code, message);
 }
 
+namespace {
+
+int Trampoline(lua_State* L) {
+  const auto* fn = static_cast<const LuaFn*>(lua_touserdata(L, 1));
+  lua_remove(L, 1);
+  return (*fn)(L);
+}
+
+}  // namespace
+
+Status Protected(LuaSandbox& sandbox, const LuaFn& fn, int nargs, int nresults) {
+  lua_State* L = sandbox.state();
+  lua_pushlightuserdata(L, const_cast<LuaFn*>(&fn));
+  lua_insert(L, -(nargs + 1));
+  lua_pushcfunction(L, Trampoline);
+  lua_insert(L, -(nargs + 2));
+  return sandbox.Call(nargs + 1, nresults);
+}
+
+void PushIds(lua_State* L, std::span<const EnumLabel> labels) {
+  lua_createtable(L, static_cast<int>(labels.size()), 0);
+  for (size_t i = 0; i < labels.size(); ++i) {
+    lua_pushlstring(L, labels[i].id.data(), labels[i].id.size());
+    lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
+  }
+}
+
 }  // namespace smematch

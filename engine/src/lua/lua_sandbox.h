@@ -22,9 +22,12 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "smematch/profile.h"
 #include "smematch/rule_set.h"
 #include "smematch/status.h"
 
@@ -123,6 +126,18 @@ class LuaSandbox {
   bool replay_ = false;
   uint64_t replays_ = 0;
 };
+
+// A C++ function run inside a protected call (Protected). It must hold no C++ object with a
+// destructor across a Lua call that may raise: Lua is built as C, so errors are a longjmp.
+using LuaFn = std::function<int(lua_State*)>;
+
+// Runs `fn` inside a protected call under `sandbox`'s limits, with the top `nargs` values of
+// the stack as its arguments (at 1..nargs inside `fn`: a C function has its own frame, so the
+// caller's slots are not addressable there). Its results stay on the stack.
+Status Protected(LuaSandbox& sandbox, const LuaFn& fn, int nargs, int nresults);
+
+// Pushes the ids of `labels` as a Lua list (sequence of strings).
+void PushIds(lua_State* L, std::span<const EnumLabel> labels);
 
 }  // namespace smematch
 

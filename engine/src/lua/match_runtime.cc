@@ -38,37 +38,10 @@ constexpr const char* kMentorPrune[] = {"mentor_active", "mentor_capacity", "pro
                                         "industry_covered"};
 constexpr const char* kChannelPrune[] = {"channel_active", "industry_accepted", "region_served"};
 
-using LuaFn = std::function<int(lua_State*)>;
-
-int Trampoline(lua_State* L) {
-  const auto* fn = static_cast<const LuaFn*>(lua_touserdata(L, 1));
-  lua_remove(L, 1);
-  return (*fn)(L);
-}
-
-// Runs `fn` inside a protected call under the sandbox limits. `fn` must hold no C++ object
-// with a destructor across a Lua call that may raise (Lua is built as C: errors longjmp).
-Status Protected(LuaSandbox& sandbox, const LuaFn& fn, int nargs, int nresults) {
-  lua_State* L = sandbox.state();
-  lua_pushlightuserdata(L, const_cast<LuaFn*>(&fn));
-  lua_insert(L, -(nargs + 1));
-  lua_pushcfunction(L, Trampoline);
-  lua_insert(L, -(nargs + 2));
-  return sandbox.Call(nargs + 1, nresults);
-}
-
 void PushList(lua_State* L, std::span<const char* const> items) {
   lua_createtable(L, static_cast<int>(items.size()), 0);
   for (size_t i = 0; i < items.size(); ++i) {
     lua_pushstring(L, items[i]);
-    lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
-  }
-}
-
-void PushIds(lua_State* L, std::span<const EnumLabel> labels) {
-  lua_createtable(L, static_cast<int>(labels.size()), 0);
-  for (size_t i = 0; i < labels.size(); ++i) {
-    lua_pushlstring(L, labels[i].id.data(), labels[i].id.size());
     lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
   }
 }

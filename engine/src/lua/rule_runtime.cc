@@ -37,27 +37,9 @@ enum FillUpvalue {
   kUvEvaluateAll, kUvCount = kUvEvaluateAll,
 };
 
-// A body run inside a protected call; its parameter is named Lf (the state, seen from the
-// C function's own frame, where 1..n are its arguments and not the main stack's slots).
-using LuaFn = std::function<int(lua_State*)>;
-
-int Trampoline(lua_State* L) {
-  const auto* fn = static_cast<const LuaFn*>(lua_touserdata(L, 1));
-  lua_remove(L, 1);
-  return (*fn)(L);
-}
-
-// Runs `fn` inside a protected call under the sandbox limits, with the top `nargs` values of
-// the stack as its arguments (at 1..nargs inside `fn`: a C function has its own frame, so
-// the main stack's slots are not addressable there). Its results stay on the stack.
-Status Protected(LuaSandbox& sandbox, const LuaFn& fn, int nargs, int nresults) {
-  lua_State* L = sandbox.state();
-  lua_pushlightuserdata(L, const_cast<LuaFn*>(&fn));
-  lua_insert(L, -(nargs + 1));
-  lua_pushcfunction(L, Trampoline);
-  lua_insert(L, -(nargs + 2));
-  return sandbox.Call(nargs + 1, nresults);
-}
+// Bodies run inside a protected call (Protected, lua_sandbox.h) name their parameter Lf (the
+// state, seen from the C function's own frame, where 1..n are its arguments and not the main
+// stack's slots).
 
 void PushLabels(lua_State* L, std::span<const EnumLabel> labels) {
   lua_createtable(L, 0, static_cast<int>(labels.size()));
@@ -70,14 +52,6 @@ void PushLabels(lua_State* L, std::span<const EnumLabel> labels) {
     lua_pushlstring(L, l.id.data(), l.id.size());
     lua_insert(L, -2);
     lua_rawset(L, -3);
-  }
-}
-
-void PushIds(lua_State* L, std::span<const EnumLabel> labels) {
-  lua_createtable(L, static_cast<int>(labels.size()), 0);
-  for (size_t i = 0; i < labels.size(); ++i) {
-    lua_pushlstring(L, labels[i].id.data(), labels[i].id.size());
-    lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
   }
 }
 

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "options.h"
+
 namespace smematch::cli {
 
 int ExitCodeFor(const Status& status) {
@@ -100,6 +102,32 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   }
   err << "smematch: unknown command '" << command << "'\n\n" << kUsage;
   return kExitUsage;
+}
+
+bool ParseOptions(const std::vector<std::string>& args,
+                  const boost::program_options::options_description& visible,
+                  const boost::program_options::options_description* hidden,
+                  const boost::program_options::positional_options_description* positional,
+                  boost::program_options::variables_map* vm, std::string_view command,
+                  std::ostream& err) {
+  namespace po = boost::program_options;
+  po::options_description all;
+  all.add(visible);
+  if (hidden != nullptr) all.add(*hidden);
+  // The parser keeps a pointer to the positional description: it must outlive run().
+  const po::positional_options_description none;
+  try {
+    po::command_line_parser parser(args);
+    parser.options(all);
+    parser.positional(positional != nullptr ? *positional : none);
+    po::store(parser.run(), *vm);
+    po::notify(*vm);
+  } catch (const po::error& e) {
+    err << "smematch " << command << ": " << e.what() << "\n(see smematch " << command
+        << " --help)\n";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace smematch::cli

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cli.h"
+#include "options.h"
 #include "smematch/impact.h"
 #include "smematch/rule_set.h"
 
@@ -181,18 +182,10 @@ int RunImpact(const std::vector<std::string>& args, std::ostream& out, std::ostr
   // clang-format on
   po::options_description hidden;
   hidden.add_options()("input", po::value(&input));
-  po::options_description all;
-  all.add(desc).add(hidden);
   po::positional_options_description positional;
   positional.add("input", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    err << "smematch impact: " << e.what() << "\n(see smematch impact --help)\n";
-    return kExitUsage;
-  }
+  if (!ParseOptions(args, desc, &hidden, &positional, &vm, "impact", err)) return kExitUsage;
   if (vm.count("help")) {
     out << desc
         << "\nexit codes: 0 compared (whether or not anything changed); 2 bad options or a\n"

@@ -6,6 +6,7 @@
 
 #include "audit_log.h"
 #include "cli.h"
+#include "options.h"
 #include "replay.h"
 
 namespace smematch::cli {
@@ -28,18 +29,10 @@ int RunReplay(const std::vector<std::string>& args, std::ostream& out, std::ostr
       ("json", "print the full report as JSON (the /v1/decisions/{id}/replay body)");
   po::options_description hidden;
   hidden.add_options()("decision-id", po::value(&id));
-  po::options_description all;
-  all.add(desc).add(hidden);
   po::positional_options_description positional;
   positional.add("decision-id", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    err << "smematch replay: " << e.what() << "\n(see smematch replay --help)\n";
-    return kExitUsage;
-  }
+  if (!ParseOptions(args, desc, &hidden, &positional, &vm, "replay", err)) return kExitUsage;
   if (vm.count("help")) {
     out << desc << "\nexit codes: 0 replayed (whether or not today's rules differ); 2 bad options;\n"
                    "3 a rule set not loaded; 4 database or decision not found\n";

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "options.h"
 #include "smematch/case_runner.h"
 #include "smematch/rule_check.h"
 #include "smematch/rule_docs.h"
@@ -29,31 +30,6 @@ constexpr const char* kRulesUsage =
     "  docs    write a bilingual page per program (Markdown and HTML) from the scripts\n"
     "\n"
     "`smematch rules <subcommand> --help` describes its options.\n";
-
-// Parses `args` into `vm`; prints the error and returns false on a bad command line.
-bool Parse(const std::vector<std::string>& args, const po::options_description& visible,
-           const po::options_description* hidden,
-           const po::positional_options_description* positional, po::variables_map* vm,
-           std::string_view command, std::ostream& err) {
-  po::options_description all;
-  all.add(visible);
-  if (hidden != nullptr) all.add(*hidden);
-  try {
-    po::command_line_parser parser(args);
-    parser.options(all);
-    if (positional != nullptr)
-      parser.positional(*positional);
-    else
-      parser.positional(po::positional_options_description());
-    po::store(parser.run(), *vm);
-    po::notify(*vm);
-  } catch (const po::error& e) {
-    err << "smematch " << command << ": " << e.what() << "\n(see smematch " << command
-        << " --help)\n";
-    return false;
-  }
-  return true;
-}
 
 // --- rules check ------------------------------------------------------------------------------
 
@@ -84,7 +60,7 @@ int RunRulesCheck(const std::vector<std::string>& args, std::ostream& out, std::
       ("strict", "fail (exit 3) on warnings too");
   // clang-format on
   po::variables_map vm;
-  if (!Parse(args, desc, nullptr, nullptr, &vm, "rules check", err)) return kExitUsage;
+  if (!ParseOptions(args, desc, nullptr, nullptr, &vm, "rules check", err)) return kExitUsage;
   if (vm.count("help")) {
     out << desc
         << "\nexit codes: 0 no errors (warnings allowed unless --strict); 3 errors found;\n"
@@ -220,7 +196,7 @@ int RunRulesTest(const std::vector<std::string>& args, std::ostream& out, std::o
   po::positional_options_description positional;
   positional.add("file", -1);
   po::variables_map vm;
-  if (!Parse(args, desc, &hidden, &positional, &vm, "rules test", err)) return kExitUsage;
+  if (!ParseOptions(args, desc, &hidden, &positional, &vm, "rules test", err)) return kExitUsage;
   if (vm.count("help")) {
     out << desc
         << "\nexit codes: 0 all cases pass (and coverage is at least --min-coverage);\n"
@@ -318,7 +294,7 @@ int RunRulesDocs(const std::vector<std::string>& args, std::ostream& out, std::o
       ("format", po::value(&format)->default_value("both"), "md, html or both");
   // clang-format on
   po::variables_map vm;
-  if (!Parse(args, desc, nullptr, nullptr, &vm, "rules docs", err)) return kExitUsage;
+  if (!ParseOptions(args, desc, nullptr, nullptr, &vm, "rules docs", err)) return kExitUsage;
   if (vm.count("help")) {
     out << desc
         << "\nexit codes: 0 written; 2 bad options; 3 the rule set did not load;\n"

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli.h"
+#include "options.h"
 #include "smematch/batch.h"
 #include "smematch/rule_set.h"
 
@@ -67,18 +68,10 @@ int RunScreen(const std::vector<std::string>& args, std::ostream& out, std::ostr
       ("memory-limit-mb", po::value(&memory_mb), "Lua memory per thread in MiB (default 64)");
   po::options_description hidden;
   hidden.add_options()("input", po::value(&input));
-  po::options_description all;
-  all.add(desc).add(hidden);
   po::positional_options_description positional;
   positional.add("input", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    err << "smematch screen: " << e.what() << "\n(see smematch screen --help)\n";
-    return kExitUsage;
-  }
+  if (!ParseOptions(args, desc, &hidden, &positional, &vm, "screen", err)) return kExitUsage;
   if (vm.count("help")) {
     out << desc << "\nexit codes: 0 every record screened or reported; 1 a rule failed on a record\n"
                    "(or, with --strict, a record was invalid); 2 bad options; 3 rule set not loaded;\n"

@@ -1,7 +1,5 @@
 #include "smematch/matching.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -26,30 +24,6 @@ constexpr int kChunk = 128;  // enterprises per work item
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-std::string Sha256Hex(const std::array<RuleSet::File, 2>& files) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  for (const RuleSet::File& f : files) {
-    std::string size = std::to_string(f.text.size());
-    EVP_DigestUpdate(ctx, f.path.data(), f.path.size());
-    EVP_DigestUpdate(ctx, "", 1);
-    EVP_DigestUpdate(ctx, size.data(), size.size());
-    EVP_DigestUpdate(ctx, "", 1);
-    EVP_DigestUpdate(ctx, f.text.data(), f.text.size());
-  }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, digest, &len);
-  EVP_MD_CTX_free(ctx);
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex = "sha256:";
-  for (unsigned int i = 0; i < len; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 15]);
-  }
-  return hex;
 }
 
 MatchScriptInfo ToInfo(const json& d, const std::string& path) {
@@ -257,7 +231,7 @@ Result<std::shared_ptr<const MatchRules>> MatchRules::FromFiles(std::vector<Rule
     rules->info_[k] = ToInfo(*d, rules->files_[k].path);
   }
   if (!errors.empty()) return InvalidArgumentError(errors);
-  rules->hash_ = Sha256Hex(rules->files_);
+  rules->hash_ = RuleSet::HashFiles(rules->files_);
   return std::shared_ptr<const MatchRules>(std::move(rules));
 }
 

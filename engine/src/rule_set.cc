@@ -18,31 +18,6 @@ using nlohmann::json;
 
 constexpr std::string_view kProvincesFile = "/data/provinces.csv";
 
-std::string Sha256Hex(const std::vector<RuleSet::File>& files) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  for (const RuleSet::File& f : files) {
-    // Path, NUL, size, NUL, content: no two different file sets hash the same input.
-    std::string size = std::to_string(f.text.size());
-    EVP_DigestUpdate(ctx, f.path.data(), f.path.size());
-    EVP_DigestUpdate(ctx, "", 1);
-    EVP_DigestUpdate(ctx, size.data(), size.size());
-    EVP_DigestUpdate(ctx, "", 1);
-    EVP_DigestUpdate(ctx, f.text.data(), f.text.size());
-  }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, digest, &len);
-  EVP_MD_CTX_free(ctx);
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex = "sha256:";
-  for (unsigned int i = 0; i < len; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 15]);
-  }
-  return hex;
-}
-
 LocalizedText Text(const json& j) {
   if (!j.is_object()) return {};
   return {j.value("th", ""), j.value("en", "")};
@@ -174,12 +149,37 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Load(const std::string& dir, con
   return FromFiles(std::move(*files), limits);
 }
 
+std::string RuleSet::HashFiles(std::span<const File> files) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  for (const RuleSet::File& f : files) {
+    // Path, NUL, size, NUL, content: no two different file sets hash the same input.
+    std::string size = std::to_string(f.text.size());
+    EVP_DigestUpdate(ctx, f.path.data(), f.path.size());
+    EVP_DigestUpdate(ctx, "", 1);
+    EVP_DigestUpdate(ctx, size.data(), size.size());
+    EVP_DigestUpdate(ctx, "", 1);
+    EVP_DigestUpdate(ctx, f.text.data(), f.text.size());
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, digest, &len);
+  EVP_MD_CTX_free(ctx);
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex = "sha256:";
+  for (unsigned int i = 0; i < len; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 15]);
+  }
+  return hex;
+}
+
 Result<std::shared_ptr<const RuleSet>> RuleSet::FromFiles(std::vector<File> files,
                                                           const RuleLimits& limits) {
   std::sort(files.begin(), files.end(), [](const File& a, const File& b) { return a.path < b.path; });
   auto rules = std::shared_ptr<RuleSet>(new RuleSet());
   rules->limits_ = limits;
-  rules->hash_ = Sha256Hex(files);
+  rules->hash_ = HashFiles(files);
   const File* provinces = nullptr;
   for (const File& f : files) {
     if (f.path.ends_with(kProvincesFile)) provinces = &f;

@@ -112,6 +112,9 @@ class RuleSet {
   // Same as Load, from files already in memory (tests, rule checks, stored rule sets).
   static Result<std::shared_ptr<const RuleSet>> FromFiles(std::vector<File> files,
                                                           const RuleLimits& limits = {});
+  // Returns "sha256:<64 hex>" over each file's path, NUL, size, NUL and content, in the given
+  // order (no two different file sets hash the same input): the version of a set of scripts.
+  static std::string HashFiles(std::span<const File> files);
 
   // Returns "sha256:<64 hex>" over every file's path and content: the rule-set version that
   // every decision carries.

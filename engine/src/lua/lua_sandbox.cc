@@ -130,6 +130,25 @@ int LuaSandbox::RaiseReplayFrom(lua_State* L) {
   return luaL_error(L, "replay in deterministic mode");
 }
 
+int LuaSandbox::NativeScriptLine(lua_State* L) {
+  const char* chunk = luaL_checkstring(L, 1);
+  lua_Debug ar;
+  for (int level = 1; lua_getstack(L, level, &ar); ++level) {
+    lua_getinfo(L, "Sl", &ar);
+    if (ar.source != nullptr && std::strcmp(ar.source, chunk) == 0) {
+      lua_pushinteger(L, ar.currentline);
+      return 1;
+    }
+  }
+  lua_pushinteger(L, 0);
+  return 1;
+}
+
+int LuaSandbox::NativeBeginDecision(lua_State* L) {
+  From(L)->BeginDecision();
+  return 0;
+}
+
 int LuaSandbox::NativeCharge(lua_State* L) {
   lua_Number steps = luaL_checknumber(L, 1);
   LuaSandbox* sandbox = From(L);

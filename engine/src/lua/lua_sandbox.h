@@ -89,6 +89,11 @@ class LuaSandbox {
   // charge(steps, what), for preludes: counts `steps` of C library work against the decision's
   // budget; raises (budget exceeded, or replay in deterministic mode) as Charge says.
   static int NativeCharge(lua_State* L);
+  // script_line(chunk_name), for preludes: the line the innermost frame of that chunk is
+  // running (0 if none), to report declarations with their script line.
+  static int NativeScriptLine(lua_State* L);
+  // begin_decision(), for preludes: starts a new decision's budget (BeginDecision).
+  static int NativeBeginDecision(lua_State* L);
   // Pushes the charged C library (engine/src/lua/charged_lib.lua) as an uncalled function:
   // a prelude calls it with NativeCharge once it holds the original string functions, and gets
   // the charged table library. Raises a Lua error if the chunk does not load (a build bug).

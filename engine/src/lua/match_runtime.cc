@@ -82,25 +82,6 @@ std::string ReadString(lua_State* L, int index) {
 
 MatchRuntime::MatchRuntime(const RuleLimits& limits) : sandbox_(limits) {}
 
-int MatchRuntime::NativeScriptLine(lua_State* L) {
-  const char* chunk = luaL_checkstring(L, 1);
-  lua_Debug ar;
-  for (int level = 1; lua_getstack(L, level, &ar); ++level) {
-    lua_getinfo(L, "Sl", &ar);
-    if (ar.source != nullptr && std::strcmp(ar.source, chunk) == 0) {
-      lua_pushinteger(L, ar.currentline);
-      return 1;
-    }
-  }
-  lua_pushinteger(L, 0);
-  return 1;
-}
-
-int MatchRuntime::NativeBeginDecision(lua_State* L) {
-  LuaSandbox::From(L)->BeginDecision();
-  return 0;
-}
-
 Status MatchRuntime::Load(MatchKind kind, const RuleSet::File& script,
                           const ProvinceTable& provinces) {
   lua_State* L = sandbox_.state();
@@ -115,9 +96,9 @@ Status MatchRuntime::Load(MatchKind kind, const RuleSet::File& script,
     // native
     lua_createtable(Lf, 0, 8);
     const luaL_Reg natives[] = {
-        {"script_line", NativeScriptLine},
+        {"script_line", LuaSandbox::NativeScriptLine},
         {"charge", LuaSandbox::NativeCharge},
-        {"begin_decision", NativeBeginDecision},
+        {"begin_decision", LuaSandbox::NativeBeginDecision},
     };
     for (const luaL_Reg& r : natives) {
       lua_pushcfunction(Lf, r.func);

@@ -53,8 +53,6 @@ class MatchRuntime {
   LuaSandbox& sandbox() { return sandbox_; }
 
  private:
-  static int NativeScriptLine(lua_State* L);
-  static int NativeBeginDecision(lua_State* L);
   static int FillEnterprise(lua_State* L);
 
   Status ScoreRange(int first, int last);

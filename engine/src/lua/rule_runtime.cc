@@ -202,26 +202,6 @@ int RuleRuntime::NativeManDaysUsed(lua_State* L) {
   return 1;
 }
 
-// script_line(chunk_name): the line the innermost frame of that chunk is running.
-int RuleRuntime::NativeScriptLine(lua_State* L) {
-  const char* chunk = luaL_checkstring(L, 1);
-  lua_Debug ar;
-  for (int level = 1; lua_getstack(L, level, &ar); ++level) {
-    lua_getinfo(L, "Sl", &ar);
-    if (ar.source != nullptr && std::strcmp(ar.source, chunk) == 0) {
-      lua_pushinteger(L, ar.currentline);
-      return 1;
-    }
-  }
-  lua_pushinteger(L, 0);
-  return 1;
-}
-
-int RuleRuntime::NativeBeginDecision(lua_State* L) {
-  LuaSandbox::From(L)->BeginDecision();
-  return 0;
-}
-
 int RuleRuntime::NativeInstructionBudget(lua_State* L) {
   lua_pushinteger(L, static_cast<lua_Integer>(Self(L)->sandbox_.limits().instructions_per_decision));
   return 1;
@@ -246,10 +226,10 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
     const luaL_Reg natives[] = {
         {"lazy_field", NativeLazyField},     {"identifier_kind", NativeIdentifierKind},
         {"participated", NativeParticipated}, {"man_days_used", NativeManDaysUsed},
-        {"script_line", NativeScriptLine},   {"check_date", NativeCheckDate},
+        {"script_line", LuaSandbox::NativeScriptLine},   {"check_date", NativeCheckDate},
         {"bind_applicant", NativeBindApplicant},
         {"charge", LuaSandbox::NativeCharge},
-        {"begin_decision", NativeBeginDecision},
+        {"begin_decision", LuaSandbox::NativeBeginDecision},
         {"instruction_budget", NativeInstructionBudget},
     };
     for (const luaL_Reg& r : natives) {

@@ -63,9 +63,7 @@ class RuleRuntime {
   static int NativeBindApplicant(lua_State* L);
   static int NativeParticipated(lua_State* L);
   static int NativeManDaysUsed(lua_State* L);
-  static int NativeScriptLine(lua_State* L);
   static int NativeCheckDate(lua_State* L);
-  static int NativeBeginDecision(lua_State* L);
   static int NativeInstructionBudget(lua_State* L);
 
   Status ReadExplanation(const ProgramInfo& program, int engine, Decision* out);

@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "condition.h"
 #include "lua/rule_runtime.h"
 
 namespace smematch {
@@ -69,6 +70,7 @@ ProgramInfo ToProgramInfo(const json& j, int index) {
       ci.source = cj.value("source", "");
       ci.assumed = cj.value("assumed", false);
       ci.line = cj.value("line", 0);
+      ci.condition = cj.value("condition", "");
       p.criteria.push_back(std::move(ci));
     }
   }
@@ -80,6 +82,27 @@ ProgramInfo ToProgramInfo(const json& j, int index) {
   p.has_score = j.value("has_score", false);
   if (j.contains("benefit") && j["benefit"].is_object()) p.benefit = Text(j["benefit"]);
   return p;
+}
+
+// Compiles every criterion written as a condition; returns each error as
+// "path:line: criterion 'id': condition, column N: message".
+Status CompileConditions(std::vector<ProgramInfo>* programs) {
+  std::string errors;
+  for (ProgramInfo& p : *programs) {
+    for (CriterionInfo& c : p.criteria) {
+      if (c.condition.empty()) continue;
+      Result<Condition> compiled = Condition::Compile(c.condition, p.parameters);
+      if (compiled.ok()) {
+        c.compiled = std::make_shared<const Condition>(std::move(*compiled));
+        continue;
+      }
+      if (!errors.empty()) errors += '\n';
+      errors += p.script + ":" + std::to_string(c.line) + ": criterion '" + c.id +
+                "': condition, " + compiled.status().message();
+    }
+  }
+  if (!errors.empty()) return InvalidArgumentError(errors);
+  return Status::Ok();
 }
 
 // Versions of one program must not overlap: on any date at most one is effective.
@@ -202,6 +225,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::FromFiles(std::vector<File> file
     for (const json& pj : d["programs"]) rules->programs_.push_back(ToProgramInfo(pj, index++));
   }
   if (rules->programs_.empty()) return InvalidArgumentError("rule set declares no program");
+  SMEMATCH_RETURN_IF_ERROR(CompileConditions(&rules->programs_));
   SMEMATCH_RETURN_IF_ERROR(CheckVersions(rules->programs_));
   rules->files_ = std::move(files);
   return std::shared_ptr<const RuleSet>(std::move(rules));

@@ -41,10 +41,7 @@ criterion "is_sme" {
   -- The seeds say BSC serves operators nationwide; limiting it to SMEs is our reading.
   source = "[law] Ministerial Regulation B.E. 2562 for the sizes; [assumed] that BSC requires an SME",
   assumed = true,
-  test = function(e, p)
-    local size = sme_size(e)
-    return size ~= nil and size ~= "large"
-  end,
+  test = "sme_size(e) ~= nil and sme_size(e) ~= 'large'",
   values = function(e, p) return { size = sme_size(e) } end,
   pass = {
     th = "เป็น{v.size|size} ตามกฎกระทรวงกำหนดลักษณะวิสาหกิจขนาดกลางและขนาดย่อม พ.ศ. 2562",
@@ -63,7 +60,7 @@ criterion "in_service_area" {
   th = "ระบุจังหวัดที่ตั้ง (สำนักงานอุตสาหกรรมจังหวัดผู้ให้บริการ)",
   en = "gives its province (the provincial industry office that serves it)",
   source = "seed 000",
-  test = function(e, p) return province(e.province).iso_code ~= nil end,
+  test = "province(e.province).iso_code ~= nil",
   values = function(e, p)
     local pr = province(e.province)
     return { province = pr.name_th, province_en = pr.name_en }
@@ -76,9 +73,7 @@ criterion "man_days_available" {
   th = "ยังใช้สิทธิ์ปรึกษาไม่ครบในปีงบประมาณนี้",
   en = "has consulting man-days left this fiscal year",
   source = "seed 003",
-  test = function(e, p, c)
-    return man_days_used(e, "BSC", c.fiscal_year) < p.man_days_per_year
-  end,
+  test = "man_days_used(e, 'BSC', c.fiscal_year) < p.man_days_per_year",
   values = function(e, p, c) return { used = man_days_used(e, "BSC", c.fiscal_year) } end,
   pass = {
     th = "ใช้สิทธิ์ไปแล้ว {v.used} จาก {p.man_days_per_year} วันทำการในปีงบประมาณ {c.fiscal_year_be}",
@@ -95,11 +90,7 @@ criterion "registered_identifier" {
   en = "a juristic person gives its 13-digit juristic person number",
   source = "[assumed] vendor onboarding needs a DBD registration (FACTS.md §5)",
   assumed = true,
-  test = function(e, p)
-    local form = e.legal_form
-    if form == nil then return false end
-    return form ~= "juristic_person" or identifier_kind(e.identifier) == "juristic_person"
-  end,
+  test = "e.legal_form ~= nil and (e.legal_form ~= 'juristic_person' or identifier_kind(e.identifier) == 'juristic_person')",
   pass = { th = "ข้อมูลการจดทะเบียนครบถ้วน ({e.legal_form|legal_form})", en = "registration complete ({e.legal_form|legal_form})" },
   fail = {
     th = "นิติบุคคลต้องระบุเลขทะเบียนนิติบุคคล 13 หลักของกรมพัฒนาธุรกิจการค้า (ขึ้นต้นด้วย 0 แต่ไม่ใช่ 099)",

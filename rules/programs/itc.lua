@@ -46,10 +46,7 @@ criterion "is_sme" {
   th = "เป็นวิสาหกิจขนาดกลางและขนาดย่อม (SME)",
   en = "is a small or medium enterprise (SME)",
   source = "[law] Ministerial Regulation B.E. 2562",
-  test = function(e, p)
-    local size = sme_size(e)
-    return size ~= nil and size ~= "large"
-  end,
+  test = "sme_size(e) ~= nil and sme_size(e) ~= 'large'",
   values = function(e, p) return { size = sme_size(e) } end,
   pass = { th = "เป็น{v.size|size}", en = "a {v.size|size}" },
   fail = {
@@ -62,7 +59,7 @@ criterion "manufacturer" {
   th = "เป็นผู้ผลิต (ใช้เครื่องจักรของศูนย์ทำต้นแบบผลิตภัณฑ์)",
   en = "is a manufacturer (prototypes on the center's machinery)",
   source = "seed 001; [assumed] that traders alone are out", assumed = true,
-  test = function(e, p) return e.sector == "manufacturing" end,
+  test = "e.sector == 'manufacturing'",
   pass = { th = "ภาค{e.sector|sector}", en = "{e.sector|sector} sector" },
   fail = {
     th = "ภาค{e.sector|sector}: ศูนย์ ITC รับเฉพาะผู้ผลิต",
@@ -74,7 +71,7 @@ criterion "target_industry" {
   th = "อยู่ในอุตสาหกรรมเป้าหมายของศูนย์ ITC",
   en = "is in an ITC target industry",
   source = "seed 001; seed 002", assumed = true,
-  test = function(e, p) return one_of(e.industry, p.target_industries) end,
+  test = "one_of(e.industry, p.target_industries)",
   pass = { th = "อุตสาหกรรม{e.industry|industry} เป็นกลุ่มเป้าหมาย", en = "{e.industry|industry} is a target industry" },
   fail = {
     th = "อุตสาหกรรม{e.industry|industry} ไม่อยู่ในกลุ่มเป้าหมาย ({p.target_industries|industry})",
@@ -86,7 +83,7 @@ criterion "operating_track_record" {
   th = "ดำเนินกิจการมาแล้วไม่น้อยกว่าระยะเวลาขั้นต่ำ",
   en = "has operated for the minimum number of years",
   source = "[assumed]", assumed = true,
-  test = function(e, p) return e.years_operating >= p.min_years_operating end,
+  test = "e.years_operating >= p.min_years_operating",
   pass = { th = "ดำเนินกิจการมา {e.years_operating} ปี", en = "years operating: {e.years_operating}" },
   fail = {
     th = "ดำเนินกิจการมา {e.years_operating} ปี น้อยกว่าเกณฑ์ {p.min_years_operating} ปี",
@@ -98,9 +95,7 @@ criterion "no_recent_itc_project" {
   th = "ไม่ได้เข้าร่วม ITC ภายในช่วงเว้นระยะ",
   en = "had no ITC project within the rest period",
   source = "[assumed]", assumed = true,
-  test = function(e, p, c)
-    return not participated(e, "ITC", c.fiscal_year - p.rest_fiscal_years, c.fiscal_year)
-  end,
+  test = "not participated(e, 'ITC', c.fiscal_year - p.rest_fiscal_years, c.fiscal_year)",
   pass = { th = "ไม่มีประวัติเข้าร่วม ITC ในช่วงเว้นระยะ", en = "no ITC project in the rest period" },
   fail = {
     th = "เข้าร่วม ITC แล้วภายใน {p.rest_fiscal_years} ปีงบประมาณที่ผ่านมา",

@@ -50,7 +50,7 @@ criterion "farmer_form" {
   th = "เป็นเกษตรกร กลุ่มเกษตรกร หรือวิสาหกิจชุมชน",
   en = "is a farmer, farmer group or community enterprise",
   source = "seed 002", assumed = true,
-  test = function(e, p) return one_of(e.legal_form, p.eligible_legal_forms) end,
+  test = "one_of(e.legal_form, p.eligible_legal_forms)",
   pass = { th = "รูปแบบ{e.legal_form|legal_form}", en = "legal form: {e.legal_form|legal_form}" },
   fail = {
     th = "รูปแบบ{e.legal_form|legal_form} ไม่อยู่ในกลุ่มเป้าหมาย ({p.eligible_legal_forms|legal_form})",
@@ -63,7 +63,7 @@ criterion "own_farm_produce" {
   en = "processes its own or its group's farm produce",
   source = "seed 002 (farm produce to agro-industry); [assumed] that the produce must be its own",
   assumed = true,
-  test = function(e, p) return e.own_farm_produce == true end,
+  test = "e.own_farm_produce == true",
   pass = { th = "แปรรูปผลผลิตการเกษตรของตนเอง", en = "processes its own farm produce" },
   fail = {
     th = "ไม่ได้ใช้ผลผลิตการเกษตรของตนเอง: โครงการมุ่งยกระดับเกษตรกรสู่เกษตรอุตสาหกรรม",
@@ -75,7 +75,7 @@ criterion "agro_industry" {
   th = "อยู่ในอุตสาหกรรมเกษตรแปรรูป",
   en = "is in agro-processing",
   source = "seed 002", assumed = true,
-  test = function(e, p) return one_of(e.industry, p.agro_industries) end,
+  test = "one_of(e.industry, p.agro_industries)",
   pass = { th = "อุตสาหกรรม{e.industry|industry}", en = "industry: {e.industry|industry}" },
   fail = {
     th = "อุตสาหกรรม{e.industry|industry} ไม่ใช่เกษตรแปรรูป ({p.agro_industries|industry})",
@@ -88,7 +88,7 @@ criterion "small_producer" {
   en = "is a micro or small enterprise",
   source = "[law] Ministerial Regulation B.E. 2562 for the sizes; [assumed] the sizes admitted",
   assumed = true,
-  test = function(e, p) return one_of(sme_size(e), p.eligible_sizes) end,
+  test = "one_of(sme_size(e), p.eligible_sizes)",
   values = function(e, p) return { size = sme_size(e) } end,
   pass = { th = "เป็น{v.size|size}", en = "a {v.size|size}" },
   fail = {
@@ -101,10 +101,7 @@ criterion "community_members" {
   th = "วิสาหกิจชุมชนมีสมาชิกไม่น้อยกว่าที่กฎหมายกำหนด",
   en = "a community enterprise has the members the law requires",
   source = "[law] Community Enterprise Promotion Act B.E. 2548",
-  test = function(e, p)
-    if e.legal_form ~= "community_enterprise" then return true end
-    return e.members >= p.min_community_members
-  end,
+  test = "e.legal_form ~= 'community_enterprise' or e.members >= p.min_community_members",
   pass = { th = "เป็นไปตามเกณฑ์สมาชิก", en = "membership requirement met" },
   fail = {
     th = "มีสมาชิก {e.members} คน น้อยกว่า {p.min_community_members} คน",

@@ -56,10 +56,7 @@ criterion "is_sme" {
   th = "เป็นวิสาหกิจขนาดกลางและขนาดย่อม (SME)",
   en = "is a small or medium enterprise (SME)",
   source = "[law] Ministerial Regulation B.E. 2562",
-  test = function(e, p)
-    local size = sme_size(e)
-    return size ~= nil and size ~= "large"
-  end,
+  test = "sme_size(e) ~= nil and sme_size(e) ~= 'large'",
   values = function(e, p) return { size = sme_size(e) } end,
   pass = { th = "เป็น{v.size|size}", en = "a {v.size|size}" },
   fail = {
@@ -73,9 +70,7 @@ criterion "pilot_area" {
   en = "located in the pilot area: the 8 upper-northern provinces",
   source = "seed 003; seed 001; [assumed] the area is exactly the 8 upper-northern provinces",
   assumed = true,
-  test = function(e, p)
-    return not p.upper_north_pilot or province(e.province).upper_north == true
-  end,
+  test = "not p.upper_north_pilot or province(e.province).upper_north == true",
   values = function(e, p)
     local pr = province(e.province)
     return { province = pr.name_th, province_en = pr.name_en, region = pr.region }
@@ -91,7 +86,7 @@ criterion "established" {
   th = "ดำเนินกิจการมาแล้วไม่น้อยกว่าระยะเวลาขั้นต่ำ",
   en = "has operated for the minimum number of years",
   source = "[assumed]", assumed = true,
-  test = function(e, p) return e.years_operating >= p.min_years_operating end,
+  test = "e.years_operating >= p.min_years_operating",
   pass = { th = "ดำเนินกิจการมา {e.years_operating} ปี", en = "years operating: {e.years_operating}" },
   fail = {
     th = "ดำเนินกิจการมา {e.years_operating} ปี น้อยกว่าเกณฑ์ {p.min_years_operating} ปี",
@@ -103,7 +98,7 @@ criterion "mentoring_need" {
   th = "มีความต้องการพัฒนาอย่างน้อยหนึ่งใน 5 มิติ",
   en = "needs mentoring on at least one of the 5 dimensions",
   source = "seed 003 (5 dimensions); [assumed] the level", assumed = true,
-  test = function(e, p) return max_need(e) >= p.min_need_level end,
+  test = "max_need(e) >= p.min_need_level",
   values = function(e, p)
     local top = {}
     for dimension, level in pairs(e.needs) do
@@ -123,7 +118,7 @@ criterion "not_in_program" {
   th = "ไม่ได้อยู่ระหว่างรับการเป็นพี่เลี้ยงในปีงบประมาณนี้",
   en = "is not already mentored this fiscal year",
   source = "[assumed]", assumed = true,
-  test = function(e, p, c) return not participated(e, "STAR_SME", c.fiscal_year, c.fiscal_year) end,
+  test = "not participated(e, 'STAR_SME', c.fiscal_year, c.fiscal_year)",
   pass = { th = "ยังไม่ได้รับพี่เลี้ยงในปีงบประมาณ {c.fiscal_year_be}", en = "not mentored in fiscal year {c.fiscal_year}" },
   fail = {
     th = "ได้รับพี่เลี้ยงแล้วในปีงบประมาณ {c.fiscal_year_be}",

@@ -41,6 +41,8 @@ struct ParameterInfo {
   int line = 0;
 };
 
+class Condition;  // engine/src/condition.h
+
 struct CriterionInfo {
   std::string id;
   LocalizedText title;        // what the criterion checks
@@ -49,6 +51,11 @@ struct CriterionInfo {
   std::string source;
   bool assumed = false;
   int line = 0;
+  // The test when written as a condition (`test = "e.years_operating >= p.min_years"`): its
+  // text, and its compiled form that the fast path evaluates without Lua. Empty and null for
+  // a test written as a function.
+  std::string condition;
+  std::shared_ptr<const Condition> compiled;
 };
 
 struct GroupInfo {

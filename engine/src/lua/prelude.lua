@@ -22,6 +22,7 @@ local m_floor, m_type = math.floor, math.type
 -- charged to the decision's instruction budget (engine/src/lua/charged_lib.lua, shared with
 -- the matching prelude). After the references to the originals above.
 local CHARGED_TABLE = install_charged_library(native.charge)
+local compile_condition = native.compile_condition
 
 local engine = {}
 
@@ -539,7 +540,19 @@ function engine.new_script(path, kind)
       if e then fail(e, at) end
       e = text_error(t, where)
       if e then fail(e, at) end
-      if type(t.test) ~= "function" then fail(where .. ": test must be a function(e, p, c)", at) end
+      -- A test is a function, or a condition: one expression over e, p and c that the engine
+      -- evaluates in C++ (engine/src/condition.h) and, for reasons, as this Lua function.
+      local test, condition = t.test, nil
+      if type(test) == "string" then
+        condition = test
+        local f, err = compile_condition(test, path, at, env)
+        if not f then
+          fail(where .. ": condition: " .. (s_match(err, "^[^\n]-:%d+: (.*)$") or err), at)
+        end
+        test = f
+      elseif type(test) ~= "function" then
+        fail(where .. ": test must be a function(e, p, c) or a condition \"...\"", at)
+      end
       e = text_error(t.fail, where .. ".fail")
       if e then fail(e, at) end
       if t.pass ~= nil then
@@ -553,7 +566,7 @@ function engine.new_script(path, kind)
         return fail(where .. ": a program may have at most " .. MAX_CRITERIA .. " criteria", at)
       end
       rec.criteria[#rec.criteria + 1] = {
-        id = id, th = t.th, en = t.en, test = t.test, values = t.values,
+        id = id, th = t.th, en = t.en, test = test, condition = condition, values = t.values,
         pass = is_text(t.pass) and t.pass or { th = t.th, en = t.en },
         fail = t.fail, source = t.source or "", assumed = t.assumed == true, line = at,
       }
@@ -638,10 +651,16 @@ function engine.finish_script(rec)
       end
     end
     if #rec.errors == 0 then
-      local tests = {}
-      for i, c in ipairs(rec.criteria) do tests[i] = c.test end
+      -- tests: every test as a Lua function (explain path); lua_tests: those the fast path
+      -- runs in Lua, false where C++ evaluates the condition.
+      local tests, lua_tests = {}, {}
+      for i, c in ipairs(rec.criteria) do
+        tests[i] = c.test
+        lua_tests[i] = not c.condition and c.test
+      end
       PROGRAMS[#PROGRAMS + 1] = {
-        rec = rec, id = rec.program.id, path = rec.path, tests = tests, criteria = rec.criteria,
+        rec = rec, id = rec.program.id, path = rec.path, tests = tests, lua_tests = lua_tests,
+        criteria = rec.criteria,
         param_values = rec.param_values, params = nil, score = rec.score, group = rec.group,
         groups = rec.groups, benefit = rec.benefit,
       }
@@ -697,6 +716,7 @@ function engine.describe()
       criteria[k] = {
         id = c.id, th = c.th, en = c.en, pass = { th = c.pass.th, en = c.pass.en },
         fail = { th = c.fail.th, en = c.fail.en }, source = c.source, assumed = c.assumed, line = c.line,
+        condition = c.condition,
       }
     end
     local groups = {}
@@ -740,6 +760,12 @@ local acc_failed, acc_undecided, acc_fields = 0, 0, 0   -- of cur_prog, criteria
 local SELECTED = {}
 local R_FAILED, R_UNDECIDED, R_FIELDS, R_SCORE, R_GROUP = {}, {}, {}, {}, {}
 engine.results = { R_FAILED, R_UNDECIDED, R_FIELDS, R_SCORE, R_GROUP }
+-- How the fast path runs program j, set by C++ for every applicant after it has evaluated the
+-- conditions: 0 decided by C++ (not run here), 1 run the tests written as functions and the
+-- score, starting from the conditions' results in PRE_*, 2 run every test here (a condition
+-- C++ leaves to Lua). select() sets 2: without C++, everything runs here.
+local MODE, PRE_FAILED, PRE_UNDECIDED, PRE_FIELDS = {}, {}, {}, {}
+engine.fast = { MODE, PRE_FAILED, PRE_UNDECIDED, PRE_FIELDS }
 
 function engine.select(...)
   local n = select("#", ...)
@@ -748,6 +774,7 @@ function engine.select(...)
   for _, r in ipairs(engine.results) do
     for j = 1, n do r[j] = false end
   end
+  for j = 1, n do MODE[j], PRE_FAILED[j], PRE_UNDECIDED[j], PRE_FIELDS[j] = 2, 0, 0, 0 end
 end
 
 -- Evaluates the selected programs from position `j` (starting at criterion `first` of that
@@ -758,35 +785,46 @@ local begin_decision = native.begin_decision
 local function run(j, first)
   local e, c, n = E, CTX, #SELECTED
   while j <= n do
-    local prog = PROGRAMS[SELECTED[j]]
-    if first == 1 then begin_decision() end  -- each decision has the whole budget
-    cur_j, cur_prog = j, prog
-    local tests, params = prog.tests, prog.params
-    local count = #tests
-    for k = first, count do
-      missing = 0
-      cur_k = k
-      if not tests[k](e, params, c) then
-        if missing ~= 0 then
-          acc_undecided = acc_undecided | (1 << (k - 1))
-          acc_fields = acc_fields | missing
-        else
-          acc_failed = acc_failed | (1 << (k - 1))
+    local mode = MODE[j]
+    if mode ~= 0 then
+      local prog = PROGRAMS[SELECTED[j]]
+      if first == 1 then
+        begin_decision()  -- each decision has the whole budget
+        if mode == 1 then
+          acc_failed, acc_undecided, acc_fields = PRE_FAILED[j], PRE_UNDECIDED[j], PRE_FIELDS[j]
         end
       end
+      cur_j, cur_prog = j, prog
+      local tests, params = mode == 1 and prog.lua_tests or prog.tests, prog.params
+      local count = #tests
+      for k = first, count do
+        local test = tests[k]
+        if test then
+          missing = 0
+          cur_k = k
+          if not test(e, params, c) then
+            if missing ~= 0 then
+              acc_undecided = acc_undecided | (1 << (k - 1))
+              acc_fields = acc_fields | missing
+            else
+              acc_failed = acc_failed | (1 << (k - 1))
+            end
+          end
+        end
+      end
+      cur_k = count + 1
+      R_FAILED[j], R_UNDECIDED[j], R_FIELDS[j] = acc_failed, acc_undecided, acc_fields
+      if acc_failed == 0 and acc_undecided == 0 then
+        local score, group = false, false
+        if prog.score then score = prog.score(e, params, c) end
+        if prog.group then group = prog.group(e, params, c) end
+        if score or group then check_result(prog, score or nil, group or nil) end
+        R_SCORE[j], R_GROUP[j] = score, group
+      else
+        R_SCORE[j], R_GROUP[j] = false, false
+      end
+      acc_failed, acc_undecided, acc_fields = 0, 0, 0
     end
-    cur_k = count + 1
-    R_FAILED[j], R_UNDECIDED[j], R_FIELDS[j] = acc_failed, acc_undecided, acc_fields
-    if acc_failed == 0 and acc_undecided == 0 then
-      local score, group = false, false
-      if prog.score then score = prog.score(e, params, c) end
-      if prog.group then group = prog.group(e, params, c) end
-      if score or group then check_result(prog, score or nil, group or nil) end
-      R_SCORE[j], R_GROUP[j] = score, group
-    else
-      R_SCORE[j], R_GROUP[j] = false, false
-    end
-    acc_failed, acc_undecided, acc_fields = 0, 0, 0
     j, first = j + 1, 1
   end
   cur_j = n + 1

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 
+#include "condition.h"
 #include "lua/lua_json.h"
 #include "lua/reason_renderer.h"
 #include "smematch/identifier.h"
@@ -29,7 +30,11 @@ constexpr int kPositionSlot = 6;
 constexpr int kContextSlot = 7;
 constexpr int kSelectSlot = 8;
 constexpr int kResultsSlot = 8;  // results tables follow: failed, undecided, fields, score, group
-constexpr int kSlots = 13;
+constexpr int kFastSlot = 13;    // fast-path tables follow: MODE, PRE_FAILED, PRE_UNDECIDED, PRE_FIELDS
+constexpr int kSlots = 17;
+
+// engine.fast MODE values (prelude.lua).
+constexpr lua_Integer kModeDecided = 0, kModeLuaTests = 1, kModeAllInLua = 2;
 
 // Upvalues of the FillApplicant closure.
 enum FillUpvalue {
@@ -202,6 +207,35 @@ int RuleRuntime::NativeManDaysUsed(lua_State* L) {
   return 1;
 }
 
+// compile_condition(text, path, line, env): the condition `text` of a criterion declared at
+// `path`:`line` as the Lua function `function(e, p, c) return <text> end` with environment
+// `env`, numbered so that its errors name that line; or nil and the syntax error. Text only.
+int RuleRuntime::NativeCompileCondition(lua_State* L) {
+  size_t len = 0;
+  const char* text = luaL_checklstring(L, 1, &len);
+  const char* path = luaL_checkstring(L, 2);
+  const lua_Integer line = luaL_checkinteger(L, 3);
+  luaL_checktype(L, 4, LUA_TTABLE);
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (lua_Integer i = 1; i < line && i < 1'000'000; ++i) luaL_addchar(&b, '\n');
+  luaL_addstring(&b, "local e, p, c = ... return ");
+  luaL_addlstring(&b, text, len);
+  luaL_addchar(&b, '\n');  // a trailing comment cannot swallow anything after the text
+  luaL_pushresult(&b);
+  size_t source_len = 0;
+  const char* source = lua_tolstring(L, -1, &source_len);
+  lua_pushfstring(L, "@%s", path);
+  if (luaL_loadbufferx(L, source, source_len, lua_tostring(L, -1), "t") != LUA_OK) {
+    lua_pushnil(L);
+    lua_insert(L, -2);
+    return 2;
+  }
+  lua_pushvalue(L, 4);
+  lua_setupvalue(L, -2, 1);  // _ENV
+  return 1;
+}
+
 int RuleRuntime::NativeInstructionBudget(lua_State* L) {
   lua_pushinteger(L, static_cast<lua_Integer>(Self(L)->sandbox_.limits().instructions_per_decision));
   return 1;
@@ -215,6 +249,7 @@ int RuleRuntime::NativeCheckDate(lua_State* L) {
 }
 
 Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const ProvinceTable& provinces) {
+  provinces_ = &provinces;
   lua_State* L = sandbox_.state();
   lua_settop(L, 0);
   LuaFn setup = [this, &provinces](lua_State* Lf) {
@@ -231,6 +266,7 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
         {"charge", LuaSandbox::NativeCharge},
         {"begin_decision", LuaSandbox::NativeBeginDecision},
         {"instruction_budget", NativeInstructionBudget},
+        {"compile_condition", NativeCompileCondition},
     };
     for (const luaL_Reg& r : natives) {
       lua_pushlightuserdata(Lf, this);
@@ -298,6 +334,9 @@ Status RuleRuntime::Load(const std::vector<RuleSet::File>& files, const Province
     lua_getfield(Lf, engine, "results");
     for (int r = 1; r <= 5; ++r) lua_rawgeti(Lf, -r, r);  // the 5 tables, in order
     lua_remove(Lf, -6);
+    lua_getfield(Lf, engine, "fast");
+    for (int r = 1; r <= 4; ++r) lua_rawgeti(Lf, -r, r);  // the 4 tables, in order
+    lua_remove(Lf, -5);
     return kSlots;
   };
   Status s = Protected(sandbox_, setup, 0, kSlots);
@@ -426,6 +465,7 @@ int RuleRuntime::FillContext(lua_State* L) {
 
 Status RuleRuntime::SetAsOf(const Date& as_of) {
   as_of_ = as_of;
+  std::snprintf(as_of_text_, sizeof as_of_text_, "%04d-%02d-%02d", as_of.year, as_of.month, as_of.day);
   lua_State* L = sandbox_.state();
   lua_pushvalue(L, kContextSlot);
   return sandbox_.Call(0, 0);
@@ -539,7 +579,18 @@ Status RuleRuntime::Select(const std::vector<const ProgramInfo*>& programs) {
   lua_pushvalue(L, kSelectSlot);
   for (const ProgramInfo* p : programs) lua_pushinteger(L, p->index + 1);
   Status s = sandbox_.Call(static_cast<int>(programs.size()), 0);
-  if (s.ok()) selected_ = programs;
+  if (!s.ok()) return s;
+  selected_ = programs;
+  plans_.assign(programs.size(), Plan{});
+  for (size_t j = 0; j < programs.size(); ++j) {
+    const ProgramInfo& p = *programs[j];
+    Plan& plan = plans_[j];
+    plan.scores = p.has_score || !p.groups.empty();
+    for (size_t k = 0; k < p.criteria.size(); ++k) {
+      if (p.criteria[k].compiled) plan.conditions.emplace_back(k, p.criteria[k].compiled.get());
+      else plan.lua_tests = true;
+    }
+  }
   return s;
 }
 
@@ -559,12 +610,59 @@ Status RuleRuntime::ScreenSelectedOnce(const EnterpriseProfile& profile,
   const size_t n = selected_.size();
   out->resize(n);
   program_errors_.assign(n, Status::Ok());
-  // One protected call fills the applicant and runs every program. The budget covers them
-  // all; a program that raises is resumed past (missing data) or recorded (rule error) and
-  // the programs after it run in a fresh call.
-  lua_pushvalue(L, kFillSlot);
-  lua_pushboolean(L, true);
-  Status s = sandbox_.Call(1, 0);
+  // Conditions first, in C++. A program whose tests are all conditions and that is not
+  // eligible (or has no score or group) is decided here; the others run in Lua from the
+  // conditions' results; a condition C++ leaves to Lua (kAskLua) sends its program to Lua whole.
+  condition_applicant_.Set(profile, *provinces_, tie_break_);
+  condition_applicant_.fiscal_year = as_of_.FiscalYear();
+  condition_applicant_.as_of = as_of_text_;
+  bool any_lua = false;
+  for (size_t j = 0; j < n; ++j) {
+    Plan& plan = plans_[j];
+    uint64_t failed = 0, undecided = 0, fields = 0;
+    bool ask_lua = false;
+    for (const auto& [k, condition] : plan.conditions) {
+      uint64_t missing = 0;
+      switch (condition->Evaluate(condition_applicant_, &missing)) {
+        case ConditionResult::kPass: break;
+        case ConditionResult::kFail: failed |= uint64_t{1} << k; break;
+        case ConditionResult::kUndecided:
+          undecided |= uint64_t{1} << k;
+          fields |= missing;
+          break;
+        case ConditionResult::kAskLua: ask_lua = true; break;
+      }
+    }
+    plan.failed = failed;
+    plan.undecided = undecided;
+    plan.fields = fields;
+    plan.mode = ask_lua ? kModeAllInLua
+                : plan.lua_tests || (plan.scores && failed == 0 && undecided == 0) ? kModeLuaTests
+                                                                                   : kModeDecided;
+    any_lua = any_lua || plan.mode != kModeDecided;
+  }
+  Status s = Status::Ok();
+  if (any_lua) {
+    for (size_t j = 0; j < n; ++j) {
+      const Plan& plan = plans_[j];
+      const auto pos = static_cast<lua_Integer>(j + 1);
+      lua_pushinteger(L, plan.mode);
+      lua_rawseti(L, kFastSlot + 1, pos);
+      if (plan.mode != kModeLuaTests) continue;
+      lua_pushinteger(L, static_cast<lua_Integer>(plan.failed));
+      lua_rawseti(L, kFastSlot + 2, pos);
+      lua_pushinteger(L, static_cast<lua_Integer>(plan.undecided));
+      lua_rawseti(L, kFastSlot + 3, pos);
+      lua_pushinteger(L, static_cast<lua_Integer>(plan.fields));
+      lua_rawseti(L, kFastSlot + 4, pos);
+    }
+    // One protected call fills the applicant and runs every program left to Lua. The budget
+    // covers them all; a program that raises is resumed past (missing data) or recorded (rule
+    // error) and the programs after it run in a fresh call.
+    lua_pushvalue(L, kFillSlot);
+    lua_pushboolean(L, true);
+    s = sandbox_.Call(1, 0);
+  }
   while (!s.ok()) {
     if (s.code() == StatusCode::kDeadlineExceeded) {
       lua_settop(L, top_);
@@ -619,6 +717,15 @@ Status RuleRuntime::ScreenSelectedOnce(const EnterpriseProfile& profile,
       continue;
     }
     d.error = Status::Ok();
+    if (plans_[j].mode == kModeDecided) {
+      d.failed = plans_[j].failed;
+      d.undecided = plans_[j].undecided;
+      d.missing_fields = plans_[j].fields;
+      d.outcome = d.failed != 0      ? Outcome::kIneligible
+                  : d.undecided != 0 ? Outcome::kNeedsInformation
+                                     : Outcome::kEligible;
+      continue;
+    }
     const auto pos = static_cast<lua_Integer>(j + 1);
     for (int r = 1; r <= 5; ++r) lua_rawgeti(L, kResultsSlot + r, pos);
     d.failed = static_cast<uint64_t>(lua_tointeger(L, -5));

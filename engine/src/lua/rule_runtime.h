@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "condition.h"
 #include "lua/lua_sandbox.h"
 #include "smematch/profile.h"
 #include "smematch/rule_set.h"
@@ -65,6 +66,7 @@ class RuleRuntime {
   static int NativeManDaysUsed(lua_State* L);
   static int NativeCheckDate(lua_State* L);
   static int NativeInstructionBudget(lua_State* L);
+  static int NativeCompileCondition(lua_State* L);
 
   Status ReadExplanation(const ProgramInfo& program, int engine, Decision* out);
   Status ScreenSelectedOnce(const EnterpriseProfile& profile, std::vector<Decision>* out);
@@ -75,6 +77,20 @@ class RuleRuntime {
   Date as_of_;
   SizeTieBreak tie_break_ = SizeTieBreak::kRevenuePrevails;
   std::vector<const ProgramInfo*> selected_;
+  // How the fast path decides each selected program: its criteria written as conditions (by
+  // position), whether it has tests written as functions, and per applicant the conditions'
+  // results and the engine.fast mode.
+  struct Plan {
+    std::vector<std::pair<size_t, const Condition*>> conditions;
+    bool lua_tests = false;
+    bool scores = false;  // has a score or group function
+    uint64_t failed = 0, undecided = 0, fields = 0;
+    lua_Integer mode = 2;
+  };
+  std::vector<Plan> plans_;
+  const ProvinceTable* provinces_ = nullptr;
+  ConditionApplicant condition_applicant_;
+  char as_of_text_[16] = "";
   std::vector<Status> program_errors_;
   int top_ = 0;  // stack height after Load: the fixed slots below
 };

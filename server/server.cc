@@ -221,8 +221,9 @@ json ProgramJson(const ProgramInfo& p) {
   j["parameters"] = std::move(params);
   json criteria = json::array();
   for (const CriterionInfo& c : p.criteria) {
-    criteria.push_back({{"id", c.id}, {"title", TextJson(c.title)}, {"source", c.source},
-                        {"assumed", c.assumed}});
+    json cj = {{"id", c.id}, {"title", TextJson(c.title)}, {"source", c.source}, {"assumed", c.assumed}};
+    if (!c.condition.empty()) cj["condition"] = c.condition;
+    criteria.push_back(std::move(cj));
   }
   j["criteria"] = std::move(criteria);
   json groups = json::array();

@@ -378,7 +378,10 @@ class Condition::Parser {
       if (p.name == name) return &p;
     }
     std::string declared;
-    for (const ParameterInfo& p : params_) declared += (declared.empty() ? "" : ", ") + p.name;
+    for (const ParameterInfo& p : params_) {
+      if (!declared.empty()) declared += ", ";
+      declared += p.name;
+    }
     Fail("unknown parameter 'p." + name + "'; declared: " + (declared.empty() ? "none" : declared));
     return nullptr;
   }
@@ -579,7 +582,10 @@ class Condition::Parser {
 
   static std::string FactList() {
     std::string out;
-    for (std::string_view f : kFacts) out += (out.empty() ? "" : ", ") + std::string(f);
+    for (std::string_view f : kFacts) {
+      if (!out.empty()) out += ", ";
+      out += f;
+    }
     return out;
   }
 

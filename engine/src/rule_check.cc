@@ -485,9 +485,40 @@ class Checker {
     std::vector<std::string> params;
   };
 
+  // Returns `t` with each condition (`test = "<expression>"`) replaced by the tokens of
+  // `function(e, p, c) return <expression> end` on the string's line, so that the scan below
+  // checks its references as it does a test written as a function.
+  static std::vector<Token> ExpandConditions(std::vector<Token> t) {
+    std::vector<Token> out;
+    out.reserve(t.size());
+    for (size_t i = 0; i < t.size(); ++i) {
+      if (t[i].type != TokenType::kString || i < 2 || !IsSymbol(t, i - 1, "=") ||
+          !IsName(t, i - 2, "test")) {
+        out.push_back(t[i]);
+        continue;
+      }
+      const int line = t[i].line;
+      auto add = [&](TokenType type, std::string text) { out.push_back({type, std::move(text), line}); };
+      add(TokenType::kName, "function");
+      add(TokenType::kSymbol, "(");
+      for (const char* param : {"e", "p", "c"}) {
+        if (param[0] != 'e') add(TokenType::kSymbol, ",");
+        add(TokenType::kName, param);
+      }
+      add(TokenType::kSymbol, ")");
+      add(TokenType::kName, "return");
+      for (Token& inner : Tokenize(t[i].text)) {
+        inner.line = line;
+        out.push_back(std::move(inner));
+      }
+      add(TokenType::kName, "end");
+    }
+    return out;
+  }
+
   // Scans one script's text for references the loader cannot check (see rule_check.h).
   void Scan(const RuleSet::File& file) {
-    std::vector<Token> t = Tokenize(file.text);
+    std::vector<Token> t = ExpandConditions(Tokenize(file.text));
     const bool program_script = !file.path.ends_with(kSettingsSuffix);
     // Every name the script declares itself (locals, parameters, loop variables): those are
     // not the sandbox's missing globals.

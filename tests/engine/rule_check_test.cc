@@ -326,6 +326,45 @@ TEST(RuleCheck, CommentsAndStringsAreNotScanned) {
   EXPECT_TRUE(r.findings.empty()) << Dump(r);
 }
 
+// A program whose one criterion is the condition `condition` (declared at line 4 + lines of
+// `extra`; the test line itself is line 6 + lines of `extra`).
+std::string ConditionProgram(const std::string& condition, const std::string& extra = "") {
+  return "program { id = \"ALPHA\", version = \"1\", effective_from = \"2025-10-01\",\n"
+         "  name = { th = \"โครงการ\", en = \"program\" } }\n" +
+         extra +
+         "criterion \"small\" {\n"
+         "  th = \"กิจการเล็ก\", en = \"small\", fail = { th = \"ไม่ผ่าน\", en = \"failed\" },\n"
+         "  test = \"" + condition + "\",\n"
+         "}\n";
+}
+
+TEST(RuleCheck, ParametersReadOnlyInAConditionAreUsed) {
+  RuleCheckReport r = Check({{"a.lua", ConditionProgram(
+      "e.employees <= p.max_employees",
+      "parameter \"max_employees\" { value = 50, th = \"สูงสุด\", en = \"max\" }\n")}});
+  EXPECT_TRUE(r.findings.empty()) << Dump(r);
+}
+
+TEST(RuleCheck, ConditionThatReadsAnUnknownFieldIsAnError) {
+  RuleCheckReport r = Check({{"a.lua", ConditionProgram("e.years_operatng >= 1")}});
+  ASSERT_GE(r.errors(), 1u) << Dump(r);
+  bool named = false;
+  for (const RuleFinding& f : r.findings) {
+    EXPECT_EQ(f.file, "t/programs/a.lua") << Dump(r);
+    if (f.message.find("years_operatng") != std::string::npos) named = true;
+  }
+  EXPECT_TRUE(named) << Dump(r);
+}
+
+TEST(RuleCheck, ConditionOutsideTheSubsetIsRefusedWithItsColumn) {
+  RuleCheckReport r = Check({{"a.lua", ConditionProgram("#e.name > 3")}});
+  ASSERT_EQ(r.errors(), 1u) << Dump(r);
+  EXPECT_EQ(r.findings[0].line, 3) << Dump(r);
+  EXPECT_NE(r.findings[0].message.find("criterion 'small': condition, column 1: '#' is not supported"),
+            std::string::npos)
+      << Dump(r);
+}
+
 TEST(RuleCheck, OverlappingVersionsAreAnErrorAtTheLaterEffectiveFrom) {
   RuleCheckReport r = Check({{"a.lua", Version("ALPHA", "1", "2025-10-01", "2026-10-31")},
                              {"b.lua", Version("ALPHA", "2", "2026-10-01", "")}});

@@ -505,6 +505,13 @@ TEST(Server, ProgramsAndProvinces) {
   ASSERT_EQ(r->status, 200);
   EXPECT_EQ(Body(r)["id"], "STAR_SME");
   EXPECT_FALSE(Body(r)["groups"].empty());
+  // A criterion written as a condition shows its text.
+  json established;
+  const json star = Body(r);
+  for (const json& cj : star["criteria"]) {
+    if (cj["id"] == "established") established = cj;
+  }
+  EXPECT_EQ(established.value("condition", ""), "e.years_operating >= p.min_years_operating");
   ExpectProblem(c.Get("/v1/programs/NOPE"), 404);
   r = c.Get("/v1/provinces");
   ASSERT_TRUE(r);

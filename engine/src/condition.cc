@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <type_traits>
 
 #include "smematch/identifier.h"
 
@@ -32,10 +33,54 @@ std::string JoinIds(std::span<const EnumLabel> labels) {
 }
 
 Value Nil() { return {}; }
-Value Bool(bool b) { return {Type::kBool, b, 0, {}}; }
-Value Number(double n) { return {Type::kNumber, false, n, {}}; }
-Value String(std::string_view s) { return {Type::kString, false, 0, s}; }
-Value Table() { return {Type::kTable, false, 0, {}}; }
+Value Bool(bool b) {
+  Value v;
+  v.type = Type::kBool;
+  v.boolean = b;
+  return v;
+}
+Value Number(double n) {  // a Lua float
+  Value v;
+  v.type = Type::kNumber;
+  v.number = n;
+  return v;
+}
+Value Integer(int64_t i) {  // a Lua integer
+  Value v;
+  v.type = Type::kNumber;
+  v.is_integer = true;
+  v.integer = i;
+  v.number = static_cast<double>(i);
+  return v;
+}
+Value String(std::string_view s) {
+  Value v;
+  v.type = Type::kString;
+  v.string = s;
+  return v;
+}
+Value Table() {
+  Value v;
+  v.type = Type::kTable;
+  return v;
+}
+
+// Lua 5.4's number order and equality: integers exactly, floats as doubles, an integer against
+// a float by their mathematical values (long double holds every int64 and every double).
+bool NumberLess(const Value& a, const Value& b, bool or_equal) {
+  if (a.is_integer && b.is_integer) return or_equal ? a.integer <= b.integer : a.integer < b.integer;
+  if (!a.is_integer && !b.is_integer) return or_equal ? a.number <= b.number : a.number < b.number;
+  const long double x = a.is_integer ? static_cast<long double>(a.integer) : a.number;
+  const long double y = b.is_integer ? static_cast<long double>(b.integer) : b.number;
+  return or_equal ? x <= y : x < y;
+}
+bool NumberEqual(const Value& a, const Value& b) {
+  if (a.is_integer && b.is_integer) return a.integer == b.integer;
+  if (!a.is_integer && !b.is_integer) return a.number == b.number;
+  const long double x = a.is_integer ? static_cast<long double>(a.integer) : a.number;
+  const long double y = b.is_integer ? static_cast<long double>(b.integer) : b.number;
+  return x == y;
+}
 
 bool Truthy(const Value& v) {
   return v.type != Type::kNil && !(v.type == Type::kBool && !v.boolean);
@@ -70,6 +115,12 @@ class Condition::Parser {
   Status Parse() {
     Next();
     int root = Expression();
+    static constexpr std::string_view kUnsupported[] = {"..", "%", "//", "^", "&", "|", "~", "<<", ">>",
+                                                        "!", "[", ":", "::", "{", "#", ";", "=", "--"};
+    if (error_.empty() && tok_ == kSymbol &&
+        std::find(std::begin(kUnsupported), std::end(kUnsupported), tok_text_) != std::end(kUnsupported)) {
+      Fail("'" + std::string(tok_text_) + "' is not supported in a condition; write a function");
+    }
     if (error_.empty() && tok_ != kEnd) Fail("unexpected '" + std::string(tok_text_) + "' after the condition");
     if (!error_.empty()) return InvalidArgumentError(error_);
     out_->root_ = root;
@@ -137,7 +188,7 @@ class Condition::Parser {
       Take(kString, i + 1);
       return;
     }
-    static constexpr std::string_view kTwo[] = {"==", "~=", "<=", ">=", "--", "..", "//", "::"};
+    static constexpr std::string_view kTwo[] = {"==", "~=", "<=", ">=", "--", "..", "//", "::", "<<", ">>"};
     for (std::string_view two : kTwo) {
       if (s_.substr(pos_, 2) == two) {
         Take(kSymbol, pos_ + 2);
@@ -156,8 +207,9 @@ class Condition::Parser {
   bool IsSymbol(std::string_view sym) const { return tok_ == kSymbol && tok_text_ == sym; }
   bool IsKeyword(std::string_view kw) const { return tok_ == kName && tok_text_ == kw; }
 
-  void Fail(std::string message) {
-    if (error_.empty()) error_ = "column " + std::to_string(tok_pos_ + 1) + ": " + std::move(message);
+  void Fail(std::string message) { FailAt(tok_pos_, std::move(message)); }
+  void FailAt(size_t pos, std::string message) {
+    if (error_.empty()) error_ = "column " + std::to_string(pos + 1) + ": " + std::move(message);
   }
 
   bool Expect(std::string_view sym) {
@@ -169,12 +221,14 @@ class Condition::Parser {
     return false;
   }
 
+  // Returns the name at the current token and moves past it; name_pos_ keeps where it began.
   std::string ExpectName(std::string_view after) {
     if (tok_ != kName) {
       Fail("expected a name after '" + std::string(after) + "'");
       return {};
     }
     std::string name(tok_text_);
+    name_pos_ = tok_pos_;
     Next();
     return name;
   }
@@ -283,9 +337,20 @@ class Condition::Parser {
         Fail("expected a value but the condition ends");
         return 0;
       case kNumber: {
+        // As Lua: digits only are an integer (a float if they overflow), anything else a float.
+        const char* begin = tok_text_.data();
+        const char* end = begin + tok_text_.size();
+        if (tok_text_.find_first_not_of("0123456789") == std::string_view::npos) {
+          int64_t i = 0;
+          auto [ptr, ec] = std::from_chars(begin, end, i);
+          if (ec == std::errc() && ptr == end) {
+            Next();
+            return Constant(Integer(i));
+          }
+        }
         double v = 0;
-        auto [ptr, ec] = std::from_chars(tok_text_.data(), tok_text_.data() + tok_text_.size(), v);
-        if (ec != std::errc() || ptr != tok_text_.data() + tok_text_.size()) {
+        auto [ptr, ec] = std::from_chars(begin, end, v);
+        if (ec != std::errc() || ptr != end) {
           Fail("malformed number '" + std::string(tok_text_) + "'");
           return 0;
         }
@@ -309,21 +374,21 @@ class Condition::Parser {
       case kName:
         break;
     }
-    const std::string name(tok_text_);
-    Next();
+    const std::string name = ExpectName("");
+    const size_t at = name_pos_;
+    static constexpr std::string_view kKeywords[] = {"and", "break", "do", "else", "elseif", "end",
+        "for", "function", "goto", "if", "in", "local", "or", "repeat", "return", "then", "until", "while"};
+    if (std::find(std::begin(kKeywords), std::end(kKeywords), name) != std::end(kKeywords)) {
+      FailAt(at, "'" + name + "' is not supported in a condition; write a function");
+      return 0;
+    }
     if (name == "true" || name == "false") return Constant(Bool(name == "true"));
     if (name == "nil") return Constant(Nil());
     if (name == "e") return Applicant();
     if (name == "p") return Parameter();
     if (name == "c") return Context();
-    if (IsSymbol("(")) return Call(name);
-    static constexpr std::string_view kKeywords[] = {"and", "break", "do", "else", "elseif", "end",
-        "for", "function", "goto", "if", "in", "local", "or", "repeat", "return", "then", "until", "while"};
-    if (std::find(std::begin(kKeywords), std::end(kKeywords), name) != std::end(kKeywords)) {
-      Fail("'" + name + "' is not supported in a condition; write a function");
-    } else {
-      Fail("unknown name '" + name + "'; a condition reads e.<field>, p.<parameter>, c.<value> and the helpers");
-    }
+    if (IsSymbol("(")) return Call(name, at);
+    FailAt(at, "unknown name '" + name + "'; a condition reads e.<field>, p.<parameter>, c.<value> and the helpers");
     return 0;
   }
 
@@ -333,11 +398,11 @@ class Condition::Parser {
     if (!error_.empty()) return 0;
     std::optional<ProfileField> f = FieldByName(field);
     if (!f) {
-      Fail("unknown profile field 'e." + field + "'");
+      FailAt(name_pos_, "unknown profile field 'e." + field + "'");
       return 0;
     }
     if (*f == ProfileField::kParticipation) {
-      Fail("read e.participation with participated(e, program, from_fy, to_fy) or man_days_used(e, program, fiscal_year)");
+      FailAt(name_pos_, "read e.participation with participated(e, program, from_fy, to_fy) or man_days_used(e, program, fiscal_year)");
       return 0;
     }
     Node n;
@@ -352,7 +417,7 @@ class Condition::Parser {
     if (*f == ProfileField::kCertifications) {
       int i = EnumIndex(CertificationLabels(), member);
       if (i < 0) {
-        Fail("unknown certification '" + member + "'; known: " + JoinIds(CertificationLabels()));
+        FailAt(name_pos_, "unknown certification '" + member + "'; known: " + JoinIds(CertificationLabels()));
         return 0;
       }
       n.op = Op::kCertification;
@@ -362,14 +427,14 @@ class Condition::Parser {
     if (*f == ProfileField::kNeeds) {
       int i = EnumIndex(DimensionLabels(), member);
       if (i < 0) {
-        Fail("unknown mentoring dimension '" + member + "'; known: " + JoinIds(DimensionLabels()));
+        FailAt(name_pos_, "unknown mentoring dimension '" + member + "'; known: " + JoinIds(DimensionLabels()));
         return 0;
       }
       n.op = Op::kNeed;
       n.arg = static_cast<uint8_t>(i);
       return Add(n);
     }
-    Fail("e." + field + " has no members");
+    FailAt(name_pos_, "e." + field + " has no members");
     return 0;
   }
 
@@ -382,12 +447,15 @@ class Condition::Parser {
       if (!declared.empty()) declared += ", ";
       declared += p.name;
     }
-    Fail("unknown parameter 'p." + name + "'; declared: " + (declared.empty() ? "none" : declared));
+    FailAt(name_pos_, "unknown parameter 'p." + name + "'; declared: " + (declared.empty() ? "none" : declared));
     return nullptr;
   }
 
   static std::optional<Value> ScalarOf(const nlohmann::json& j, Condition* out) {
     if (j.is_boolean()) return Bool(j.get<bool>());
+    if (j.is_number_integer() && !(j.is_number_unsigned() && j.get<uint64_t>() > INT64_MAX)) {
+      return Integer(j.get<int64_t>());
+    }
     if (j.is_number()) return Number(j.get<double>());
     if (j.is_string()) {
       out->strings_.push_back(j.get<std::string>());
@@ -403,12 +471,12 @@ class Condition::Parser {
     const ParameterInfo* p = FindParameter(name);
     if (p == nullptr) return 0;
     if (p->value.is_array()) {
-      Fail("list parameter 'p." + name + "' can only be the list of one_of(value, p." + name + ")");
+      FailAt(name_pos_, "list parameter 'p." + name + "' can only be the list of one_of(value, p." + name + ")");
       return 0;
     }
     std::optional<Value> v = ScalarOf(p->value, out_);
     if (!v) {
-      Fail("parameter 'p." + name + "' has a value conditions cannot read");
+      FailAt(name_pos_, "parameter 'p." + name + "' has a value conditions cannot read");
       return 0;
     }
     return Constant(*v);
@@ -423,7 +491,7 @@ class Condition::Parser {
     else if (name == "fiscal_year_be") n.op = Op::kFiscalYearBe;
     else if (name == "as_of") n.op = Op::kAsOf;
     else {
-      Fail("unknown context value 'c." + name + "'; known: as_of, fiscal_year, fiscal_year_be");
+      FailAt(name_pos_, "unknown context value 'c." + name + "'; known: as_of, fiscal_year, fiscal_year_be");
       return 0;
     }
     return Add(n);
@@ -431,7 +499,7 @@ class Condition::Parser {
 
   // A call of helper `fn`; the current token is its '('. Arguments are read as Lua would
   // evaluate them, left to right.
-  int Call(const std::string& fn) {
+  int Call(const std::string& fn, size_t at) {
     struct Helper {
       std::string_view name;
       Op op;
@@ -455,7 +523,7 @@ class Condition::Parser {
       if (candidate.name == fn) h = &candidate;
     }
     if (h == nullptr) {
-      Fail("'" + fn + "' is not a helper conditions can call; known: sme_size, max_need, total_need, "
+      FailAt(at, "'" + fn + "' is not a helper conditions can call; known: sme_size, max_need, total_need, "
            "certification_count, participated, man_days_used, one_of, province, identifier_kind, clamp");
       return 0;
     }
@@ -527,7 +595,7 @@ class Condition::Parser {
         if (!error_.empty()) return 0;
         const auto* f = std::find(std::begin(kFacts), std::end(kFacts), fact);
         if (f == std::end(kFacts)) {
-          Fail("unknown province fact '" + fact + "'; known: " + FactList());
+          FailAt(name_pos_, "unknown province fact '" + fact + "'; known: " + FactList());
           return 0;
         }
         n.arg = static_cast<uint8_t>(f - std::begin(kFacts));
@@ -559,7 +627,7 @@ class Condition::Parser {
     const ParameterInfo* p = FindParameter(name);
     if (p == nullptr) return -1;
     if (!p->value.is_array()) {
-      Fail("one_of(value, list): p." + name + " is not a list parameter");
+      FailAt(name_pos_, "one_of(value, list): p." + name + " is not a list parameter");
       return -1;
     }
     std::vector<Value> items;
@@ -597,6 +665,7 @@ class Condition::Parser {
   std::string_view tok_text_;
   std::string string_;
   std::string error_;
+  size_t name_pos_ = 0;  // where the last name read by ExpectName began
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -623,9 +692,14 @@ class Condition::Evaluator {
     return false;
   }
 
+  // An optional number field: an integer, or a float for the fields C++ holds as double
+  // (as FillApplicant passes them to Lua).
   template <typename T>
   Value Optional(const std::optional<T>& v, ProfileField f) {
-    if (v) return Number(static_cast<double>(*v));
+    if (v) {
+      if constexpr (std::is_floating_point_v<T>) return Number(*v);
+      else return Integer(static_cast<int64_t>(*v));
+    }
     missing_ |= Bit(f);
     return Nil();
   }
@@ -661,7 +735,7 @@ class Condition::Evaluator {
       case ProfileField::kYearsOperating: return Optional(p_.years_operating, f);
       case ProfileField::kMembers: return Optional(p_.members, f);
       case ProfileField::kCertifications: return Table();
-      case ProfileField::kOtopStars: return Number(p_.otop_stars);
+      case ProfileField::kOtopStars: return Integer(p_.otop_stars);
       case ProfileField::kDigitalReadiness: return Optional(p_.digital_readiness, f);
       case ProfileField::kNeeds:
         if (p_.needs) return Table();
@@ -686,7 +760,7 @@ class Condition::Evaluator {
     switch (a.type) {
       case Type::kNil: *equal = true; return true;
       case Type::kBool: *equal = a.boolean == b.boolean; return true;
-      case Type::kNumber: *equal = a.number == b.number; return true;
+      case Type::kNumber: *equal = NumberEqual(a, b); return true;
       case Type::kString: *equal = a.string == b.string; return true;
       case Type::kTable: return Unsupported();
     }
@@ -696,7 +770,7 @@ class Condition::Evaluator {
   // Lua's `a < b` (or <=): numbers only here; strings compare by locale in Lua.
   bool Less(const Value& a, const Value& b, bool or_equal, bool* result) {
     if (a.type == Type::kNumber && b.type == Type::kNumber) {
-      *result = or_equal ? a.number <= b.number : a.number < b.number;
+      *result = NumberLess(a, b, or_equal);
       return true;
     }
     if (a.type == Type::kString && b.type == Type::kString) return Unsupported();
@@ -705,7 +779,17 @@ class Condition::Evaluator {
 
   bool Arithmetic(Op op, const Value& a, const Value& b, Value* out) {
     if (a.type == Type::kNumber && b.type == Type::kNumber) {
-      switch (op) {
+      if (op != Op::kDiv && a.is_integer && b.is_integer) {
+        // Integer arithmetic; Lua wraps around on overflow, which Lua is left to do.
+        int64_t r = 0;
+        bool overflow = op == Op::kAdd   ? __builtin_add_overflow(a.integer, b.integer, &r)
+                        : op == Op::kSub ? __builtin_sub_overflow(a.integer, b.integer, &r)
+                                         : __builtin_mul_overflow(a.integer, b.integer, &r);
+        if (overflow) return Unsupported();
+        *out = Integer(r);
+        return true;
+      }
+      switch (op) {  // floats (an integer operand converted), and `/` always
         case Op::kAdd: *out = Number(a.number + b.number); break;
         case Op::kSub: *out = Number(a.number - b.number); break;
         case Op::kMul: *out = Number(a.number * b.number); break;
@@ -719,13 +803,22 @@ class Condition::Evaluator {
   }
 
   // An integer argument of a native helper (luaL_checkinteger / luaL_optinteger).
-  bool Integer(const Value& v, bool optional, int64_t fallback, int64_t* out) {
+  bool ToInteger(const Value& v, bool optional, int64_t fallback, int64_t* out) {
     if (v.type == Type::kNil && optional) {
       *out = fallback;
       return true;
     }
     if (v.type == Type::kNumber) {
-      if (v.number != std::floor(v.number) || std::abs(v.number) > 9.0e15) return false;
+      if (v.is_integer) {
+        *out = v.integer;
+        return true;
+      }
+      // A float converts only if it is integral and in range (else Lua raises "number has no
+      // integer representation").
+      if (!(v.number >= -9223372036854775808.0 && v.number < 9223372036854775808.0) ||
+          v.number != std::floor(v.number)) {
+        return false;
+      }
       *out = static_cast<int64_t>(v.number);
       return true;
     }
@@ -750,13 +843,13 @@ class Condition::Evaluator {
           missing_ |= Bit(ProfileField::kNeeds);
           return false;  // indexing nil
         }
-        *out = Number((*p_.needs)[n.arg]);
+        *out = Integer((*p_.needs)[n.arg]);
         return true;
       case Op::kFiscalYear:
-        *out = Number(a_.fiscal_year);
+        *out = Integer(a_.fiscal_year);
         return true;
       case Op::kFiscalYearBe:
-        *out = Number(a_.fiscal_year + 543);
+        *out = Integer(a_.fiscal_year + 543);
         return true;
       case Op::kAsOf:
         *out = String(a_.as_of);
@@ -781,11 +874,11 @@ class Condition::Evaluator {
           max = std::max(max, level);
           total += level;
         }
-        *out = Number(n.op == Op::kMaxNeed ? max : total);
+        *out = Integer(n.op == Op::kMaxNeed ? max : total);
         return true;
       }
       case Op::kCertCount:
-        *out = Number(std::popcount(p_.certifications & ((1u << smematch::kCertificationCount) - 1)));
+        *out = Integer(std::popcount(p_.certifications & ((1u << smematch::kCertificationCount) - 1)));
         return true;
       case Op::kParticipated:
       case Op::kManDaysUsed: {
@@ -795,7 +888,7 @@ class Condition::Evaluator {
         if (n.op == Op::kParticipated && !Eval(n.b, &to)) return false;
         int64_t lo = 0, hi = 0;
         if (n.op == Op::kParticipated) {
-          if (!Integer(from, true, 0, &lo) || !Integer(to, true, 9999, &hi)) return false;
+          if (!ToInteger(from, true, 0, &lo) || !ToInteger(to, true, 9999, &hi)) return false;
           bool found = false;
           for (const Participation& p : p_.participation) {
             if (p.program == program && p.fiscal_year >= lo && p.fiscal_year <= hi) {
@@ -806,12 +899,12 @@ class Condition::Evaluator {
           *out = Bool(found);
           return true;
         }
-        if (!Integer(from, false, 0, &lo)) return false;
+        if (!ToInteger(from, false, 0, &lo)) return false;
         int64_t days = 0;
         for (const Participation& p : p_.participation) {
           if (p.program == program && p.fiscal_year == lo) days += p.man_days_used;
         }
-        *out = Number(static_cast<double>(days));
+        *out = Integer(days);
         return true;
       }
       case Op::kOneOf: {
@@ -821,7 +914,9 @@ class Condition::Evaluator {
         if (v.type == Type::kNumber || v.type == Type::kString || v.type == Type::kBool) {
           for (const Value& item : c_.lists_[static_cast<size_t>(n.index)]) {
             bool equal = false;
-            if (item.type == v.type && Equal(item, v, &equal) && equal) {
+            if (item.type != v.type) continue;
+            if (!Equal(item, v, &equal)) return false;
+            if (equal) {
               found = true;
               break;
             }
@@ -884,6 +979,11 @@ class Condition::Evaluator {
       case Op::kNegate: {
         Value v;
         if (!Eval(n.a, &v)) return false;
+        if (v.type == Type::kNumber && v.is_integer) {
+          if (v.integer == INT64_MIN) return Unsupported();  // wraps in Lua
+          *out = Integer(-v.integer);
+          return true;
+        }
         if (v.type == Type::kNumber) {
           *out = Number(-v.number);
           return true;

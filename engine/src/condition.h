@@ -15,7 +15,9 @@
 // Semantics are Lua's: `and`/`or` return an operand, only nil and false are false, reading an
 // absent field gives nil and records the field as missing, comparing or adding nil raises.
 // Where the evaluator is not certain to match Lua (a string in arithmetic, an ordered string
-// comparison, a parameter coerced), it answers kAskLua and the caller runs the Lua function.
+// comparison, a number beyond ±2^53 where Lua's integers wrap), it answers kAskLua and the
+// caller runs the Lua function. The Lua function sees the engine's helpers only, never a
+// script's own definitions, so both mean the same.
 // Thread-safe once compiled (Evaluate is const and keeps no state).
 #ifndef SMEMATCH_ENGINE_SRC_CONDITION_H_
 #define SMEMATCH_ENGINE_SRC_CONDITION_H_
@@ -62,7 +64,7 @@ class Condition {
   // that names the problem and its column ("column 12: unknown profile field 'employes'").
   static Result<Condition> Compile(std::string_view text, std::span<const ParameterInfo> params);
 
-  // Evaluates for `a`; ORs into *missing the bit (1 << ProfileField) of each absent field read.
+  // Evaluates for `a`; sets *missing to the bits (1 << ProfileField) of the absent fields read.
   ConditionResult Evaluate(const ConditionApplicant& a, uint64_t* missing) const;
 
   const std::string& text() const { return text_; }
@@ -78,6 +80,8 @@ class Condition {
     enum class Type : uint8_t { kNil, kBool, kNumber, kString, kTable };
     Type type = Type::kNil;
     bool boolean = false;
+    bool is_integer = false;  // a Lua integer (`integer` exact, `number` its conversion)
+    int64_t integer = 0;
     double number = 0;
     std::string_view string;
   };

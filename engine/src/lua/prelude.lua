@@ -226,6 +226,13 @@ local HELPERS = {
   clamp = clamp,
 }
 
+-- What a condition's Lua function sees: the engine's helpers only, whatever the script
+-- defines, so that it means what C++ evaluates (engine/src/condition.h) even in a script that
+-- replaces one of them (`function one_of() ... end`).
+local CONDITION_ENV = setmetatable({}, {
+  __index = HELPERS, __newindex = readonly("a condition's environment"), __metatable = false,
+})
+
 ---------------------------------------------------------------------------------------------
 -- Reason templates: "รายได้ {e.annual_revenue_thb|mthb} ล้านบาท เกินเกณฑ์ {p.max_revenue_thb|mthb}"
 
@@ -545,7 +552,7 @@ function engine.new_script(path, kind)
       local test, condition = t.test, nil
       if type(test) == "string" then
         condition = test
-        local f, err = compile_condition(test, path, at, env)
+        local f, err = compile_condition(test, path, at, CONDITION_ENV)
         if not f then
           fail(where .. ": condition: " .. (s_match(err, "^[^\n]-:%d+: (.*)$") or err), at)
         end

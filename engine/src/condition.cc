@@ -59,6 +59,31 @@ Value String(std::string_view s) {
   v.string = s;
   return v;
 }
+// The ids a coded field or helper can return: legal forms, sectors, industries, SME sizes and
+// identifier kinds. Values read from the profile point into these arrays, and so do constants of
+// a condition equal to one of them, so that an equal pair is found equal by its pointers.
+constexpr std::string_view kIdentifierKinds[] = {"juristic_person", "revenue_department", "national_id"};
+
+Value Interned(std::string_view id) {
+  Value v = String(id);
+  v.interned = true;
+  return v;
+}
+
+// Returns the engine's own copy of `s` if it is a label id, else `s` itself (not interned).
+Value InternIfLabel(std::string_view s) {
+  for (std::span<const EnumLabel> labels :
+       {LegalFormLabels(), SectorLabels(), IndustryLabels(), SmeSizeLabels()}) {
+    for (const EnumLabel& l : labels) {
+      if (l.id == s) return Interned(l.id);
+    }
+  }
+  for (std::string_view kind : kIdentifierKinds) {
+    if (kind == s) return Interned(kind);
+  }
+  return String(s);
+}
+
 Value Table() {
   Value v;
   v.type = Type::kTable;
@@ -360,7 +385,7 @@ class Condition::Parser {
       case kString: {
         std::string_view v = Intern(string_);
         Next();
-        return Constant(String(v));
+        return Constant(InternIfLabel(v));
       }
       case kSymbol:
         if (IsSymbol("(")) {
@@ -459,7 +484,7 @@ class Condition::Parser {
     if (j.is_number()) return Number(j.get<double>());
     if (j.is_string()) {
       out->strings_.push_back(j.get<std::string>());
-      return String(out->strings_.back());
+      return InternIfLabel(out->strings_.back());
     }
     return std::nullopt;
   }
@@ -705,7 +730,7 @@ class Condition::Evaluator {
   }
   template <typename E>
   Value Label(const std::optional<E>& v, std::span<const EnumLabel> labels, ProfileField f) {
-    if (v) return String(labels[static_cast<size_t>(*v)].id);
+    if (v) return Interned(labels[static_cast<size_t>(*v)].id);
     missing_ |= Bit(f);
     return Nil();
   }
@@ -761,7 +786,12 @@ class Condition::Evaluator {
       case Type::kNil: *equal = true; return true;
       case Type::kBool: *equal = a.boolean == b.boolean; return true;
       case Type::kNumber: *equal = NumberEqual(a, b); return true;
-      case Type::kString: *equal = a.string == b.string; return true;
+      case Type::kString:
+        // The same label: equal without reading the bytes (most comparisons of coded fields).
+        *equal = (a.interned && b.interned && a.string.data() == b.string.data() &&
+                  a.string.size() == b.string.size()) ||
+                 a.string == b.string;
+        return true;
       case Type::kTable: return Unsupported();
     }
     return Unsupported();
@@ -856,7 +886,7 @@ class Condition::Evaluator {
         return true;
       case Op::kSmeSize:
         if (a_.size) {
-          *out = String(SmeSizeName(*a_.size));
+          *out = Interned(SmeSizeLabels()[static_cast<size_t>(*a_.size)].id);
         } else {
           missing_ |= a_.size_missing;
           *out = Nil();
@@ -950,9 +980,9 @@ class Condition::Evaluator {
         *out = Nil();
         if (v.type == Type::kString && ValidateIdentifier(v.string).ok()) {
           switch (ClassifyIdentifier(v.string)) {
-            case IdentifierKind::kJuristicPerson: *out = String("juristic_person"); break;
-            case IdentifierKind::kRevenueDept: *out = String("revenue_department"); break;
-            case IdentifierKind::kNationalId: *out = String("national_id"); break;
+            case IdentifierKind::kJuristicPerson: *out = Interned(kIdentifierKinds[0]); break;
+            case IdentifierKind::kRevenueDept: *out = Interned(kIdentifierKinds[1]); break;
+            case IdentifierKind::kNationalId: *out = Interned(kIdentifierKinds[2]); break;
           }
         }
         return true;

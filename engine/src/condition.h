@@ -81,6 +81,7 @@ class Condition {
     Type type = Type::kNil;
     bool boolean = false;
     bool is_integer = false;  // a Lua integer (`integer` exact, `number` its conversion)
+    bool interned = false;    // `string` points into the engine's label ids (condition.cc)
     int64_t integer = 0;
     double number = 0;
     std::string_view string;

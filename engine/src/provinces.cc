@@ -56,10 +56,28 @@ Result<ProvinceTable> ProvinceTable::Parse(std::string_view csv_text) {
       return InvalidArgumentError("provinces.csv: duplicate iso_code " + table.provinces_[i].iso_code);
     }
   }
+  for (size_t i = 0; i < table.provinces_.size(); ++i) {
+    int n = TwoDigitCode(table.provinces_[i].iso_code);
+    if (n >= 0) table.by_number_[static_cast<size_t>(n)] = static_cast<uint16_t>(i + 1);
+  }
   return table;
 }
 
+// Returns NN of a code "TH-NN" (two digits), or -1.
+int ProvinceTable::TwoDigitCode(std::string_view code) {
+  if (code.size() != 5 || code.substr(0, 3) != "TH-") return -1;
+  const char a = code[3], b = code[4];
+  if (a < '0' || a > '9' || b < '0' || b > '9') return -1;
+  return (a - '0') * 10 + (b - '0');
+}
+
 const Province* ProvinceTable::Find(std::string_view iso_code) const {
+  // Every ISO 3166-2:TH province code is "TH-" and two digits: one array lookup. Other codes
+  // (Pattaya's "TH-S", or whatever a data file holds) by binary search.
+  if (int n = TwoDigitCode(iso_code); n >= 0) {
+    const uint16_t i = by_number_[static_cast<size_t>(n)];
+    return i == 0 ? nullptr : &provinces_[i - 1u];
+  }
   auto it = std::lower_bound(provinces_.begin(), provinces_.end(), iso_code,
                              [](const Province& p, std::string_view code) { return p.iso_code < code; });
   if (it == provinces_.end() || it->iso_code != iso_code) return nullptr;

@@ -4,6 +4,8 @@
 #ifndef SMEMATCH_PROVINCES_H_
 #define SMEMATCH_PROVINCES_H_
 
+#include <array>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,7 +40,10 @@ class ProvinceTable {
   const std::vector<Province>& all() const { return provinces_; }
 
  private:
+  static int TwoDigitCode(std::string_view code);
+
   std::vector<Province> provinces_;  // sorted by iso_code
+  std::array<uint16_t, 100> by_number_{};  // 1 + index in provinces_ of "TH-NN"; 0: none
 };
 
 }  // namespace smematch

@@ -259,8 +259,21 @@ class Condition::Parser {
   }
 
   // --- nodes --------------------------------------------------------------------------------
+  // Adds a node; refuses trees deeper than kMaxDepth, since evaluation recurses once per level
+  // (Lua's own parser stops at 200 levels of nesting, but not at long chains such as a + a + …).
   int Add(Node n) {
+    if (!error_.empty()) return 0;  // operands may be missing: nothing is built after an error
+    int depth = 1;
+    for (int child : {n.a, n.b, n.c}) {
+      if (child >= 0) depth = std::max(depth, 1 + depths_[static_cast<size_t>(child)]);
+    }
+    if (depth > kMaxDepth) {
+      Fail("the condition is nested or chained more than " + std::to_string(kMaxDepth) +
+           " operators deep; write a function");
+      return 0;
+    }
     out_->nodes_.push_back(n);
+    depths_.push_back(depth);
     return static_cast<int>(out_->nodes_.size()) - 1;
   }
   int Constant(Value v) {
@@ -342,6 +355,17 @@ class Condition::Parser {
   }
 
   int UnaryExpression() {
+    // Parentheses and unary operators recurse while parsing without adding a level to every
+    // node: bounded here too.
+    if (++nesting_ > kMaxDepth) {
+      Fail("the condition is nested or chained more than " + std::to_string(kMaxDepth) +
+           " operators deep; write a function");
+      return 0;
+    }
+    struct Leave {
+      int* n;
+      ~Leave() { --*n; }
+    } leave{&nesting_};
     if (IsKeyword("not")) {
       Next();
       return Unary(Op::kNot, UnaryExpression());
@@ -689,7 +713,11 @@ class Condition::Parser {
   Tok tok_ = kEnd;
   std::string_view tok_text_;
   std::string string_;
+  static constexpr int kMaxDepth = 200;
+
   std::string error_;
+  std::vector<int> depths_;  // of each node, in nodes_ order
+  int nesting_ = 0;          // UnaryExpression calls under way
   size_t name_pos_ = 0;  // where the last name read by ExpectName began
 };
 

@@ -29,29 +29,16 @@
 #include "smematch/screener.h"
 #include "smematch/sme_size.h"
 #include "smematch/status.h"
+#include "engine_test_util.h"
 
 namespace smematch {
 namespace {
 
+using test::Contains;
+using test::ReadFile;
+using test::ProvincesCsv;
+
 using nlohmann::json;
-
-// Returns success if `text` contains `needle` (gmock is not linked into engine_tests).
-::testing::AssertionResult Contains(const std::string& text, const std::string& needle) {
-  if (text.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "\"" << text << "\"\ndoes not contain \"" << needle << "\"";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-const std::string& ProvincesCsv() {
-  static const std::string csv = ReadFile(SMEMATCH_SOURCE_DIR "/rules/data/provinces.csv");
-  return csv;
-}
 
 const ProvinceTable& Provinces() {
   static const ProvinceTable table = [] {
@@ -176,7 +163,7 @@ TEST(ConditionCompile, StatementsAreNotSupported) {
   EXPECT_TRUE(Contains(m, "'local' is not supported"));
   m = CompileError("e.employees > 5 and function");
   EXPECT_TRUE(Contains(m, "'function' is not supported"));
-  // Refused either way (see the disabled test below for the message).
+  // Refused whether or not a call follows.
   EXPECT_TRUE(Contains(CompileError("(function() while true do end end)()"), "'function'"));
 }
 
@@ -1150,6 +1137,25 @@ TEST(ConditionLoad, HostileConditionIsRefused) {
     EXPECT_EQ(rules.status().code(), StatusCode::kInvalidArgument) << rules.status().ToString();
     EXPECT_TRUE(Contains(rules.status().message(), "rules/programs/x.lua:3: criterion 'old_enough'"));
   }
+}
+
+// A long chain (a + a + … 100,000 times) is one level deep for Lua's parser but 100,000 for
+// an evaluator that recurses: refused before anything runs, not a stack overflow.
+TEST(ConditionCompile, DeepChainsAndNestingAreRefused) {
+  std::string chain = "e.employees";
+  for (int i = 0; i < 100000; ++i) chain += " + e.employees";
+  EXPECT_TRUE(Contains(CompileError(chain + " > 0"), "more than 200 operators deep"));
+  std::string nested = std::string(300, '(') + "e.employees" + std::string(300, ')') + " > 0";
+  EXPECT_TRUE(Contains(CompileError(nested), "more than 200 operators deep"));
+  std::string nots;
+  for (int i = 0; i < 300; ++i) nots += "not ";
+  EXPECT_TRUE(Contains(CompileError(nots + "true"), "more than 200 operators deep"));
+  std::string parens = std::string(100000, '(') + "true" + std::string(100000, ')');
+  EXPECT_TRUE(Contains(CompileError(parens), "more than 200 operators deep"));
+  // 150 terms are fine.
+  std::string fine = "e.employees";
+  for (int i = 0; i < 150; ++i) fine += " + 1";
+  EXPECT_TRUE(Condition::Compile(fine + " > 0", {}).ok());
 }
 
 TEST(ConditionLoad, ConditionLeftToLuaIsARuleErrorOfItsProgramOnly) {

@@ -15,17 +15,14 @@
 #include "lua/lua_sandbox.h"
 #include "smematch/rule_set.h"
 #include "smematch/status.h"
+#include "engine_test_util.h"
 
 namespace smematch {
 namespace {
 
-using nlohmann::json;
+using test::Contains;
 
-// Returns success if `text` contains `needle` (gmock is not linked into engine_tests).
-::testing::AssertionResult Contains(const std::string& text, const std::string& needle) {
-  if (text.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "\"" << text << "\"\ndoes not contain \"" << needle << "\"";
-}
+using nlohmann::json;
 
 // Runs the Lua chunk `code` (which returns one value) in `sandbox` and converts that value.
 // Checks that the conversion leaves the stack as it found it.

@@ -16,27 +16,14 @@
 #include "smematch/screener.h"
 #include "smematch/sme_size.h"
 #include "smematch/status.h"
+#include "engine_test_util.h"
 
 namespace smematch {
 namespace {
 
-// Returns success if `text` contains `needle` (gmock is not linked into engine_tests).
-::testing::AssertionResult Contains(const std::string& text, const std::string& needle) {
-  if (text.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "\"" << text << "\"\ndoes not contain \"" << needle << "\"";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-const std::string& ProvincesCsv() {
-  static const std::string csv = ReadFile(SMEMATCH_SOURCE_DIR "/rules/data/provinces.csv");
-  return csv;
-}
+using test::Contains;
+using test::ReadFile;
+using test::ProvincesCsv;
 
 Result<std::shared_ptr<const RuleSet>> Rules(std::vector<RuleSet::File> files) {
   files.push_back({"rules/data/provinces.csv", ProvincesCsv()});

@@ -169,11 +169,12 @@ class Doc {
   static std::string MdInline(std::string_view s, bool cell) {
     std::string out;
     std::string label;
-    bool in_link_target = false, in_link_label = false;
+    bool in_link_target = false, in_link_label = false, in_code = false;
     std::string target;
     for (char c : s) {
       if (c == kCodeOpen || c == kCodeClose) {
         (in_link_label ? label : out).push_back('`');
+        in_code = c == kCodeOpen;
       } else if (c == kLinkOpen) {
         in_link_label = true;
         label.clear();
@@ -192,7 +193,7 @@ class Doc {
           dst += cell ? "<br>" : " ";
         else if (c == '|' && cell)
           dst += "\\|";
-        else if (c == '<')
+        else if (c == '<' && !in_code)  // a code span shows '<' as it is, and "&lt;" literally
           dst += "&lt;";
         else
           dst.push_back(c);
@@ -501,12 +502,14 @@ Doc ProgramDoc(const RuleSet& rules, const std::vector<const ProgramInfo*>& vers
     for (const CriterionInfo& c : p.criteria) {
       std::string fail_text =
           RenderTemplate(c.fail.th, p, true) + "\n" + RenderTemplate(c.fail.en, p, false);
-      rows.push_back({std::to_string(++n), Code(c.id), Bilingual(c.title), fail_text,
-                      c.source.empty() ? "—" : c.source, c.assumed ? kAssumed : "",
+      rows.push_back({std::to_string(++n), Code(c.id), Bilingual(c.title),
+                      c.condition.empty() ? std::string("ฟังก์ชันในสคริปต์ · function in the script")
+                                          : Code(c.condition),
+                      fail_text, c.source.empty() ? "—" : c.source, c.assumed ? kAssumed : "",
                       Code(FileName(p.script) + ":" + std::to_string(c.line))});
     }
-    doc.Table({"#", "รหัส · id", "เกณฑ์ · criterion", "เหตุผลเมื่อไม่ผ่าน · reason when not met",
-               "ที่มา · source", "", "บรรทัด · line"},
+    doc.Table({"#", "รหัส · id", "เกณฑ์ · criterion", "เงื่อนไข · condition",
+               "เหตุผลเมื่อไม่ผ่าน · reason when not met", "ที่มา · source", "", "บรรทัด · line"},
               rows);
 
     if (!p.parameters.empty()) {

@@ -79,6 +79,8 @@ TEST(RuleDocs, ProgramPageHasCriteriaParametersDatesSourcesAndAssumedMarkers) {
     }
   }
   ExpectContains(md, "| `registered_identifier` |");
+  // A criterion written as a condition shows it.
+  ExpectContains(md, "`man_days_used(e, 'BSC', c.fiscal_year) < p.man_days_per_year`");
   ExpectContains(md, "⚠ สมมติฐาน · assumed");
   // Parameters with their value and unit; reasons show parameter values, not placeholders.
   ExpectContains(md, "| `man_days_per_year` | 3 | วันทำการ · man-days |");

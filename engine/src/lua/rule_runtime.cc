@@ -524,20 +524,10 @@ int RuleRuntime::FillApplicant(lua_State* L) {
   } else {
     for (int i = 0; i < 1 + kDimensionCount; ++i) lua_pushnil(L);
   }
-  // SME size, and the fields whose absence leaves it unknown.
-  std::optional<SmeSize> size;
-  uint64_t size_missing = 0;
-  if (p.sector) {
-    size = ClassifySmeSize(*p.sector, p.employees, p.annual_revenue_thb, self->tie_break_);
-  } else {
-    size_missing |= 1u << static_cast<int>(ProfileField::kSector);
-  }
-  if (!p.employees && !p.annual_revenue_thb) {
-    size_missing |= (1u << static_cast<int>(ProfileField::kEmployees)) |
-                    (1u << static_cast<int>(ProfileField::kAnnualRevenueThb));
-  }
-  push_enum(kUvSizeNames, size);
-  lua_pushinteger(L, static_cast<lua_Integer>(size_missing));
+  // SME size, and the fields whose absence leaves it unknown: worked out once per applicant
+  // for the conditions (ConditionApplicant::Set).
+  push_enum(kUvSizeNames, self->condition_applicant_.size);
+  lua_pushinteger(L, static_cast<lua_Integer>(self->condition_applicant_.size_missing));
   if (p.needs) {
     lua_pushinteger(L, max_need);
     lua_pushinteger(L, total_need);
@@ -557,6 +547,7 @@ int RuleRuntime::FillApplicant(lua_State* L) {
 
 Status RuleRuntime::SetApplicant(const EnterpriseProfile& profile) {
   applicant_ = &profile;
+  condition_applicant_.Set(profile, *provinces_, tie_break_);
   lua_State* L = sandbox_.state();
   sandbox_.set_fast(true);  // as ScreenSelected: redone counting every instruction if it ran long
   lua_pushvalue(L, kFillSlot);

@@ -23,15 +23,6 @@ enum class Fact : uint8_t { kIsoCode, kNameTh, kNameEn, kRegion, kRegionNesdb, k
 constexpr std::string_view kFacts[] = {"iso_code", "name_th", "name_en", "region",
                                        "region_nesdb", "diprom_center", "upper_north"};
 
-std::string JoinIds(std::span<const EnumLabel> labels) {
-  std::string out;
-  for (const EnumLabel& l : labels) {
-    if (!out.empty()) out += ", ";
-    out += l.id;
-  }
-  return out;
-}
-
 Value Nil() { return {}; }
 Value Bool(bool b) {
   Value v;
@@ -466,7 +457,7 @@ class Condition::Parser {
     if (*f == ProfileField::kCertifications) {
       int i = EnumIndex(CertificationLabels(), member);
       if (i < 0) {
-        FailAt(name_pos_, "unknown certification '" + member + "'; known: " + JoinIds(CertificationLabels()));
+        FailAt(name_pos_, "unknown certification '" + member + "'; known: " + KnownIds(CertificationLabels()));
         return 0;
       }
       n.op = Op::kCertification;
@@ -476,7 +467,7 @@ class Condition::Parser {
     if (*f == ProfileField::kNeeds) {
       int i = EnumIndex(DimensionLabels(), member);
       if (i < 0) {
-        FailAt(name_pos_, "unknown mentoring dimension '" + member + "'; known: " + JoinIds(DimensionLabels()));
+        FailAt(name_pos_, "unknown mentoring dimension '" + member + "'; known: " + KnownIds(DimensionLabels()));
         return 0;
       }
       n.op = Op::kNeed;

@@ -121,4 +121,13 @@ int EnumIndex(std::span<const EnumLabel> labels, std::string_view id) {
   return -1;
 }
 
+std::string KnownIds(std::span<const EnumLabel> labels) {
+  std::string out;
+  for (const EnumLabel& l : labels) {
+    if (!out.empty()) out += ", ";
+    out += l.id;
+  }
+  return out;
+}
+
 }  // namespace smematch

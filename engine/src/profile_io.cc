@@ -31,15 +31,6 @@ std::string Quote(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
 
-std::string KnownIds(std::span<const EnumLabel> labels) {
-  std::string s;
-  for (const EnumLabel& l : labels) {
-    if (!s.empty()) s += ", ";
-    s += l.id;
-  }
-  return s;
-}
-
 // Each setter returns "" on success, otherwise what is wrong with the value.
 std::string SetString(EnterpriseProfile& p, ProfileField f, std::string_view v,
                       const ProvinceTable* provinces) {

@@ -50,12 +50,6 @@ std::string Quote(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
 
-std::string KnownIds(std::span<const EnumLabel> labels) {
-  std::string s;
-  for (const EnumLabel& l : labels) s += (s.empty() ? "" : ", ") + std::string(l.id);
-  return s;
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);

@@ -120,6 +120,8 @@ std::span<const EnumLabel> FieldLabels();          // indexed by ProfileField; i
 
 // Returns the index of `id` in `labels`, or -1.
 int EnumIndex(std::span<const EnumLabel> labels, std::string_view id);
+// Returns the ids of `labels` joined by ", " (for "known: ..." in error messages).
+std::string KnownIds(std::span<const EnumLabel> labels);
 
 }  // namespace smematch
 

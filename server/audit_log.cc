@@ -1,14 +1,23 @@
 #include "audit_log.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <unistd.h>
+#include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <ctime>
 #include <deque>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 
 #include "metrics.h"
@@ -173,36 +182,192 @@ std::string AuditTimeNow() {
   return buf;
 }
 
-struct AuditLog::Impl {
-  struct Job {
-    std::vector<AuditRecord> records;  // each `result` replaced by its zstd frame
-    std::promise<Status> done;
-  };
+namespace {
 
-  sqlite3* write_db = nullptr;  // used only by the writer thread (and StoreRuleSet, under mu)
+// ---- The queue file ----
+//
+// A record is acknowledged once its frame is in the queue file: write(2) has copied it into the
+// kernel's page cache, which outlives the process (a kill, a crash), and under kFull an
+// fdatasync has put it on the disk. The ingest thread then moves queued records into SQLite in
+// large transactions; a record in both places is harmless (INSERT OR IGNORE on decision_id).
+//
+// Frame: "SMQ1", payload length (u32 LE), CRC-32 of the payload (zlib, u32 LE), payload. The
+// payload is the string fields of AuditRecord in declaration order, each a u32 LE length and
+// its bytes, then input_masked as one byte '0' or '1'.
+
+constexpr char kFrameMagic[4] = {'S', 'M', 'Q', '1'};
+constexpr size_t kFrameHeader = 12;
+constexpr uint32_t kMaxFramePayload = 256u << 20;
+
+void PutU32(uint32_t v, std::string* out) {
+  char b[4] = {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
+               static_cast<char>(v >> 24)};
+  out->append(b, 4);
+}
+
+uint32_t GetU32(const char* p) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return uint32_t{u[0]} | uint32_t{u[1]} << 8 | uint32_t{u[2]} << 16 | uint32_t{u[3]} << 24;
+}
+
+uint32_t Crc32(std::string_view data) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  // zlib's length is a uInt: feed it in pieces of at most 1 GiB.
+  while (!data.empty()) {
+    uInt n = static_cast<uInt>(std::min<size_t>(data.size(), size_t{1} << 30));
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(data.data()), n);
+    data.remove_prefix(n);
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+// The string fields of a record, in frame order.
+template <typename Record, typename F>
+void ForEachField(Record& r, F&& f) {
+  f(r.decision_id);
+  f(r.time);
+  f(r.enterprise_id);
+  f(r.caller);
+  f(r.rule_set);
+  f(r.as_of);
+  f(r.programs);
+  f(r.input);
+  f(r.outcomes);
+  f(r.result);
+}
+
+// Reads one field at `*p` (advancing it) below `end`; false if it does not fit.
+bool GetField(const char** p, const char* end, std::string* out) {
+  if (end - *p < 4) return false;
+  uint32_t n = GetU32(*p);
+  *p += 4;
+  if (static_cast<size_t>(end - *p) < n) return false;
+  out->assign(*p, n);
+  *p += n;
+  return true;
+}
+
+// Decodes the payload of one frame; false if it is not a well-formed record.
+bool DecodePayload(std::string_view payload, AuditRecord* r) {
+  const char* p = payload.data();
+  const char* end = p + payload.size();
+  bool ok = true;
+  ForEachField(*r, [&](std::string& field) { ok = ok && GetField(&p, end, &field); });
+  if (!ok || end - p != 1 || (*p != '0' && *p != '1')) return false;
+  r->input_masked = *p == '1';
+  return true;
+}
+
+}  // namespace
+
+void AppendAuditFrame(const AuditRecord& record, std::string* out) {
+  size_t start = out->size();
+  out->append(kFrameHeader, '\0');
+  ForEachField(record, [&](const std::string& field) {
+    PutU32(static_cast<uint32_t>(field.size()), out);
+    out->append(field);
+  });
+  out->push_back(record.input_masked ? '1' : '0');
+  std::string_view payload(out->data() + start + kFrameHeader, out->size() - start - kFrameHeader);
+  std::string header(kFrameMagic, 4);
+  PutU32(static_cast<uint32_t>(payload.size()), &header);
+  PutU32(Crc32(payload), &header);
+  out->replace(start, kFrameHeader, header);
+}
+
+size_t ParseAuditFrames(std::string_view data, std::vector<AuditRecord>* records) {
+  size_t skipped = 0;
+  size_t i = 0;
+  while (i < data.size()) {
+    bool ok = false;
+    if (data.size() - i >= kFrameHeader && data.compare(i, 4, kFrameMagic, 4) == 0) {
+      uint32_t n = GetU32(data.data() + i + 4);
+      if (n <= kMaxFramePayload && data.size() - i - kFrameHeader >= n) {
+        std::string_view payload = data.substr(i + kFrameHeader, n);
+        AuditRecord r;
+        if (GetU32(data.data() + i + 8) == Crc32(payload) && DecodePayload(payload, &r)) {
+          records->push_back(std::move(r));
+          i += kFrameHeader + n;
+          ok = true;
+        }
+      }
+    }
+    if (!ok) {  // not a frame here: resynchronize on the next magic
+      size_t next = data.find(std::string_view(kFrameMagic, 4), i + 1);
+      if (next == std::string_view::npos) next = data.size();
+      skipped += next - i;
+      i = next;
+    }
+  }
+  return skipped;
+}
+
+namespace {
+
+// Reads the whole file open at `fd` (named `path` in errors).
+Result<std::string> ReadWholeFile(int fd, const std::string& path) {
+  std::string data;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::pread(fd, buf, sizeof buf, static_cast<off_t>(data.size()));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return UnavailableError("cannot read " + path + ": " + std::strerror(errno));
+    }
+    if (n == 0) return data;
+    data.append(buf, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+struct AuditLog::Impl {
+  sqlite3* write_db = nullptr;  // used only by the ingest thread (and StoreRuleSet, under mu)
   sqlite3* read_db = nullptr;
   std::mutex read_mu;
-  std::mutex write_mu;          // StoreRuleSet vs the writer's transactions
+  std::mutex write_mu;          // StoreRuleSet vs the ingest thread's transactions
   AuditOptions options;
   Metrics* metrics = nullptr;
 
+  // The queue file. Append() holds queue_mu shared from its write() until its records are in
+  // `pending`; the ingest thread holds it exclusively to truncate the file, so it never drops a
+  // frame whose record it has not committed.
+  std::string queue_path;
+  int queue_fd = -1;
+  std::shared_mutex queue_mu;
+  std::atomic<uint64_t> queue_bytes{0};  // written since the last truncation
+
+  // kFull: one fdatasync of the queue file serves every Append whose write() came before it
+  // started (group sync).
+  std::mutex sync_mu;
+  std::condition_variable sync_cv;
+  uint64_t syncs_started = 0, syncs_done = 0;
+  bool syncing = false;
+  Status sync_error;
+
   std::mutex mu;
-  std::condition_variable cv;
-  std::deque<Job> queue;
+  std::condition_variable ingest_cv;   // wakes the ingest thread
+  std::condition_variable drained_cv;  // wakes Flush() and Append()s held back by kMaxPending
+  std::deque<AuditRecord> pending;     // in the queue file, not yet committed
+  size_t pending_bytes = 0;
+  uint64_t appended = 0, committed = 0;  // records since Open
+  uint64_t flush_wanted = 0;             // `appended` a Flush() waits for
   bool stopping = false;
-  std::thread writer;
+  Recovery recovery;
+  std::thread ingester;
 
   // Checkpoints copy the WAL into the database on their own connection and thread (PASSIVE:
-  // they never block the writer), every kCheckpointMillis, so that no commit waits for the
-  // copy and fsync of the database file. Under steady load a PASSIVE checkpoint never catches
-  // up with the writer, so the WAL would never restart and would grow without bound: past
-  // kWalRestartFrames the writer itself, between two groups, runs a TRUNCATE checkpoint, which
-  // has only the frames of the last few milliseconds left to copy, and empties the WAL. The
-  // two never run at once (checkpoint_mu), so neither waits in SQLite's busy handler.
+  // they never block the ingest thread), every kCheckpointMillis, so that no commit waits for
+  // the copy and fsync of the database file. Under steady load a PASSIVE checkpoint never
+  // catches up, so the WAL would never restart and would grow without bound: past
+  // kWalRestartFrames the ingest thread itself, between two transactions, runs a TRUNCATE
+  // checkpoint, which has only the frames of the last few milliseconds left to copy, and
+  // empties the WAL. The two never run at once (checkpoint_mu), so neither waits in SQLite's
+  // busy handler.
   sqlite3* checkpoint_db = nullptr;
   std::thread checkpointer;
   std::condition_variable checkpoint_cv;  // wakes the checkpointer: a commit, or stop (with mu)
-  uint64_t commits = 0;                   // commit groups so far (under mu)
+  uint64_t commits = 0;                   // transactions so far (under mu)
   std::mutex checkpoint_mu;
   int wal_frames = 0;  // frames in the WAL after the last commit on write_db (under write_mu)
 
@@ -212,6 +377,7 @@ struct AuditLog::Impl {
   }
 
   ~Impl() {
+    if (queue_fd >= 0) ::close(queue_fd);
     sqlite3_close_v2(checkpoint_db);
     sqlite3_close_v2(read_db);
     sqlite3_close_v2(write_db);
@@ -219,10 +385,18 @@ struct AuditLog::Impl {
 
   static constexpr int kWalRestartFrames = 4096;  // 16 MiB of 4-KiB pages
   static constexpr int kCheckpointMillis = 20;
+  // The ingest thread lets records gather for this long after the first one arrives, so that a
+  // busy server commits a hundred or more per transaction and wakes it ~200 times a second.
+  static constexpr int kIngestMillis = 5;
+  // Past this, Append() waits for the ingest thread (memory stays bounded if SQLite falls behind).
+  static constexpr size_t kMaxPendingBytes = size_t{64} << 20;
+  // The queue file is emptied once it holds this much and every record in it is committed.
+  static constexpr uint64_t kQueueTruncateBytes = uint64_t{16} << 20;
 
-  // An idle server sleeps here until the writer commits; under load, one PASSIVE checkpoint
-  // every kCheckpointMillis at most.
+  // An idle server sleeps here until the ingest thread commits; under load, one PASSIVE
+  // checkpoint every kCheckpointMillis at most.
   void CheckpointLoop() {
+    pthread_setname_np(pthread_self(), "audit-checkpt");
     uint64_t checkpointed = 0;
     std::unique_lock lock(mu);
     for (;;) {
@@ -243,7 +417,7 @@ struct AuditLog::Impl {
     }
   }
 
-  // Writer thread, outside a transaction: empties a WAL past kWalRestartFrames.
+  // Ingest thread, outside a transaction: empties a WAL past kWalRestartFrames.
   void RestartWalIfLong() {
     if (wal_frames < kWalRestartFrames) return;
     std::lock_guard checkpointing(checkpoint_mu);
@@ -254,88 +428,190 @@ struct AuditLog::Impl {
     }
   }
 
-  void WriterLoop() {
+  // Writes `frames` at the end of the queue file. A short write leaves a partial frame behind,
+  // which recovery skips (ParseAuditFrames); its records were never acknowledged.
+  Status WriteQueue(std::string_view frames) {
+    ssize_t n;
+    do {
+      n = ::write(queue_fd, frames.data(), frames.size());
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 || static_cast<size_t>(n) != frames.size()) {
+      return UnavailableError("cannot write the audit queue file " + queue_path + ": " +
+                              (n < 0 ? std::strerror(errno) : "short write (disk full?)"));
+    }
+    queue_bytes.fetch_add(frames.size(), std::memory_order_relaxed);
+    return Status::Ok();
+  }
+
+  // kFull: returns once an fdatasync of the queue file that started after this call has ended.
+  Status SyncQueue() {
+    std::unique_lock lock(sync_mu);
+    uint64_t needed = syncs_started + 1;
+    while (syncs_done < needed) {
+      if (syncing) {
+        sync_cv.wait(lock);
+        continue;
+      }
+      syncing = true;
+      uint64_t number = ++syncs_started;
+      lock.unlock();
+      Status s;
+      if (::fdatasync(queue_fd) != 0) {
+        s = UnavailableError("cannot sync the audit queue file " + queue_path + ": " +
+                             std::strerror(errno));
+      }
+      lock.lock();
+      syncing = false;
+      syncs_done = number;
+      sync_error = s;
+      sync_cv.notify_all();
+      if (!s.ok()) return s;
+    }
+    return sync_error;
+  }
+
+  // Inserts records [begin, end) in one transaction (INSERT OR IGNORE: a record already stored,
+  // as after recovering a queue file, is left as it is). Results of kAuditCompressMinBytes or
+  // more are stored as zstd frames (BLOB), shorter ones as TEXT.
+  Status Insert(const std::deque<AuditRecord>& records, size_t begin, size_t end) {
+    std::lock_guard wlock(write_mu);
     Stmt insert(write_db,
-                "INSERT INTO decisions(decision_id,time,enterprise_id,caller,rule_set,as_of,"
-                "programs,input,input_masked,outcomes,result) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
-    std::vector<Job> batch;
+                "INSERT OR IGNORE INTO decisions(decision_id,time,enterprise_id,caller,rule_set,"
+                "as_of,programs,input,input_masked,outcomes,result) "
+                "VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+    if (!insert.ok()) return DbError(write_db, "audit insert");
+    SMEMATCH_RETURN_IF_ERROR(Exec(write_db, "BEGIN IMMEDIATE"));
+    Status s;
+    for (size_t i = begin; i < end && s.ok(); ++i) {
+      const AuditRecord& r = records[i];
+      insert.Text(1, r.decision_id);
+      insert.Text(2, r.time);
+      insert.Text(3, r.enterprise_id);
+      insert.Text(4, r.caller);
+      insert.Text(5, r.rule_set);
+      insert.Text(6, r.as_of);
+      if (r.programs.empty()) sqlite3_bind_null(insert.get(), 7);
+      else insert.Text(7, r.programs);
+      insert.Text(8, r.input);
+      sqlite3_bind_int(insert.get(), 9, r.input_masked ? 1 : 0);
+      insert.Text(10, r.outcomes);
+      Result<std::string> z = r.result.size() >= kAuditCompressMinBytes
+                                  ? CompressAuditResult(r.result)
+                                  : Result<std::string>(InternalError("short"));
+      if (z.ok()) {
+        sqlite3_bind_blob(insert.get(), 11, z->data(), static_cast<int>(z->size()),
+                          SQLITE_TRANSIENT);
+      } else {
+        insert.Text(11, r.result);  // short, or zstd failed: stored as it is
+      }
+      if (sqlite3_step(insert.get()) != SQLITE_DONE) s = DbError(write_db, "audit insert");
+      sqlite3_reset(insert.get());
+    }
+    if (s.ok()) s = Exec(write_db, "COMMIT");
+    if (!s.ok()) Exec(write_db, "ROLLBACK").ok();
+    return s;
+  }
+
+  // Empties the queue file once it is long and everything written to it is committed.
+  void TruncateQueueIfDone() {
+    if (queue_bytes.load(std::memory_order_relaxed) < kQueueTruncateBytes) return;
+    std::unique_lock exclusive(queue_mu);
+    {
+      std::lock_guard lock(mu);
+      if (!pending.empty()) return;  // written, not committed yet
+    }
+    if (::ftruncate(queue_fd, 0) == 0) queue_bytes.store(0, std::memory_order_relaxed);
+  }
+
+  void IngestLoop() {
+    pthread_setname_np(pthread_self(), "audit-ingest");
+    std::deque<AuditRecord> batch;
     for (;;) {
       {
         std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return !queue.empty() || stopping; });
-        if (queue.empty() && stopping) break;
-        size_t n = 0;
-        while (!queue.empty() && (batch.empty() || n < options.max_batch)) {
-          n += queue.front().records.size();
-          batch.push_back(std::move(queue.front()));
-          queue.pop_front();
-        }
+        ingest_cv.wait(lock, [&] { return !pending.empty() || stopping; });
+        if (pending.empty()) break;  // stopping, and everything is committed
+        // Let records gather, unless someone waits for them.
+        ingest_cv.wait_for(lock, std::chrono::milliseconds(kIngestMillis), [&] {
+          return stopping || flush_wanted > committed || pending_bytes >= kMaxPendingBytes;
+        });
+        batch.swap(pending);
       }
       auto start = std::chrono::steady_clock::now();
-      std::vector<Status> results(batch.size());
-      size_t records = 0;
-      {
-        std::lock_guard wlock(write_mu);
-        Status begin = Exec(write_db, "BEGIN IMMEDIATE");
-        for (size_t j = 0; j < batch.size(); ++j) {
-          if (!begin.ok()) {
-            results[j] = begin;
-            continue;
-          }
-          if (!insert.ok()) {
-            results[j] = DbError(write_db, "audit insert");
-            continue;
-          }
-          for (const AuditRecord& r : batch[j].records) {
-            insert.Text(1, r.decision_id);
-            insert.Text(2, r.time);
-            insert.Text(3, r.enterprise_id);
-            insert.Text(4, r.caller);
-            insert.Text(5, r.rule_set);
-            insert.Text(6, r.as_of);
-            if (r.programs.empty()) sqlite3_bind_null(insert.get(), 7);
-            else insert.Text(7, r.programs);
-            insert.Text(8, r.input);
-            sqlite3_bind_int(insert.get(), 9, r.input_masked ? 1 : 0);
-            insert.Text(10, r.outcomes);
-            // Compressed by Append() in the caller's thread.
-            sqlite3_bind_blob(insert.get(), 11, r.result.data(),
-                              static_cast<int>(r.result.size()), SQLITE_STATIC);
-            int rc = sqlite3_step(insert.get());
-            if (rc != SQLITE_DONE && results[j].ok()) {
-              results[j] = rc == SQLITE_CONSTRAINT
-                               ? InvalidArgumentError("duplicate decision id " + r.decision_id)
-                               : DbError(write_db, "audit insert");
-            }
-            sqlite3_reset(insert.get());
-            ++records;
-          }
-        }
-        if (begin.ok()) {
-          Status commit = Exec(write_db, "COMMIT");
-          if (!commit.ok()) {
-            Exec(write_db, "ROLLBACK").ok();
-            for (Status& s : results) s = commit;
-          }
-        }
+      size_t done = 0;
+      Status s;
+      while (done < batch.size() && s.ok()) {
+        size_t end = std::min(batch.size(), done + options.max_batch);
+        s = Insert(batch, done, end);
+        if (s.ok()) done = end;
       }
-      if (metrics) {
+      if (metrics && done > 0) {
         metrics->ObserveAuditCommit(
-            records, std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                         .count());
+            done, std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                      .count());
       }
-      for (size_t j = 0; j < batch.size(); ++j) batch[j].done.set_value(std::move(results[j]));
-      batch.clear();
+      size_t bytes = 0;
+      for (size_t i = 0; i < done; ++i) bytes += batch[i].result.size() + batch[i].input.size();
       {
         std::lock_guard lock(mu);
+        committed += done;
+        pending_bytes -= std::min(pending_bytes, bytes);
+        if (done < batch.size()) {
+          // SQLite refused (disk full, say): the records stay in the queue file and go back to
+          // the front of the queue, retried after a pause.
+          pending.insert(pending.begin(), std::make_move_iterator(batch.begin() + done),
+                         std::make_move_iterator(batch.end()));
+        }
         ++commits;
       }
+      batch.clear();
+      drained_cv.notify_all();
       checkpoint_cv.notify_one();
+      if (!s.ok()) {
+        if (metrics) metrics->ObserveAuditError();
+        std::unique_lock lock(mu);
+        ingest_cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping; });
+        if (stopping) break;  // the queue file keeps them for the next Open
+        continue;
+      }
       {
         std::lock_guard wlock(write_mu);
         RestartWalIfLong();
       }
+      TruncateQueueIfDone();
     }
+  }
+
+  // Stores what a previous run left in the queue file, then empties it.
+  Status Recover() {
+    auto data = ReadWholeFile(queue_fd, queue_path);
+    if (!data.ok()) return data.status();
+    if (data->empty()) return Status::Ok();
+    std::vector<AuditRecord> found;
+    recovery.skipped_bytes = ParseAuditFrames(*data, &found);
+    std::deque<AuditRecord> records(std::make_move_iterator(found.begin()),
+                                    std::make_move_iterator(found.end()));
+    for (size_t begin = 0; begin < records.size(); begin += options.max_batch) {
+      SMEMATCH_RETURN_IF_ERROR(
+          Insert(records, begin, std::min(records.size(), begin + options.max_batch)));
+    }
+    recovery.records = records.size();
+    if (::ftruncate(queue_fd, 0) != 0) {
+      return UnavailableError("cannot empty the audit queue file " + queue_path + ": " +
+                              std::strerror(errno));
+    }
+    return Status::Ok();
+  }
+
+  // Waits until every record appended before the call is committed (at most 10 s).
+  void Flush() {
+    std::unique_lock lock(mu);
+    uint64_t target = appended;
+    if (committed >= target) return;
+    flush_wanted = std::max(flush_wanted, target);
+    ingest_cv.notify_one();
+    drained_cv.wait_for(lock, std::chrono::seconds(10),
+                        [&] { return committed >= target || stopping; });
   }
 };
 
@@ -347,17 +623,26 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path,
                                                  const AuditOptions& options, Metrics* metrics) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
+  impl->options.max_batch = std::max<size_t>(1, options.max_batch);
   impl->metrics = metrics;
   auto w = OpenDb(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!w.ok()) return w.status();
   impl->write_db = *w;
   SMEMATCH_RETURN_IF_ERROR(Exec(impl->write_db, "PRAGMA journal_mode=WAL"));
+  // The queue file is emptied only after a commit: under kFull that commit must be on disk.
   SMEMATCH_RETURN_IF_ERROR(Exec(impl->write_db, options.sync == AuditSync::kFull
                                                     ? "PRAGMA synchronous=FULL"
                                                     : "PRAGMA synchronous=NORMAL"));
   SMEMATCH_RETURN_IF_ERROR(Exec(impl->write_db, kSchema));
   SMEMATCH_RETURN_IF_ERROR(Exec(impl->write_db, "PRAGMA wal_autocheckpoint=0"));
   sqlite3_wal_hook(impl->write_db, &Impl::OnWalCommit, impl.get());
+  impl->queue_path = AuditQueuePath(path);
+  impl->queue_fd = ::open(impl->queue_path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (impl->queue_fd < 0) {
+    return UnavailableError("cannot open the audit queue file " + impl->queue_path + ": " +
+                            std::strerror(errno));
+  }
+  SMEMATCH_RETURN_IF_ERROR(impl->Recover());
   auto r = OpenDb(path, SQLITE_OPEN_READONLY);
   if (!r.ok()) return r.status();
   impl->read_db = *r;
@@ -368,7 +653,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path,
   // does nothing (it reports log = -1) and the WAL grows without bound.
   SMEMATCH_RETURN_IF_ERROR(Exec(impl->checkpoint_db, "PRAGMA journal_mode=WAL"));
   Impl* raw = impl.get();
-  impl->writer = std::thread([raw] { raw->WriterLoop(); });
+  impl->ingester = std::thread([raw] { raw->IngestLoop(); });
   impl->checkpointer = std::thread([raw] { raw->CheckpointLoop(); });
   return std::unique_ptr<AuditLog>(new AuditLog(std::move(impl)));
 }
@@ -387,15 +672,29 @@ Result<std::unique_ptr<AuditLog>> AuditLog::OpenReadOnly(const std::string& path
   return std::unique_ptr<AuditLog>(new AuditLog(std::move(impl)));
 }
 
+const AuditLog::Recovery& AuditLog::recovery() const { return impl_->recovery; }
+
 void AuditLog::Close() {
   {
     std::lock_guard lock(impl_->mu);
     impl_->stopping = true;
   }
-  impl_->cv.notify_all();
+  impl_->ingest_cv.notify_all();
   impl_->checkpoint_cv.notify_all();
-  if (impl_->writer.joinable()) impl_->writer.join();
+  if (impl_->ingester.joinable()) impl_->ingester.join();
   if (impl_->checkpointer.joinable()) impl_->checkpointer.join();
+  impl_->drained_cv.notify_all();
+  if (impl_->queue_fd >= 0) {
+    bool all_stored;
+    {
+      std::lock_guard lock(impl_->mu);
+      all_stored = impl_->pending.empty();
+    }
+    // Everything is in the database: the queue file is not needed until the next Open.
+    if (all_stored) ::unlink(impl_->queue_path.c_str());
+    ::close(impl_->queue_fd);
+    impl_->queue_fd = -1;
+  }
 }
 
 Status AuditLog::StoreRuleSet(const RuleSet& rules) {
@@ -434,31 +733,45 @@ Status AuditLog::StoreRuleSet(const RuleSet& rules) {
   return Exec(db, "COMMIT");
 }
 
-std::future<Status> AuditLog::Append(std::vector<AuditRecord> records) {
-  Impl::Job job;
-  job.records = std::move(records);
-  std::future<Status> f = job.done.get_future();
-  for (AuditRecord& r : job.records) {
-    auto z = CompressAuditResult(r.result);
-    if (!z.ok()) {
-      job.done.set_value(z.status());
-      return f;
-    }
-    r.result = std::move(*z);
+Status AuditLog::Append(std::vector<AuditRecord> records) {
+  if (records.empty()) return Status::Ok();
+  Impl& m = *impl_;
+  std::string frames;
+  size_t bytes = 0;
+  for (const AuditRecord& r : records) {
+    AppendAuditFrame(r, &frames);
+    bytes += r.result.size() + r.input.size();
   }
   {
-    std::lock_guard lock(impl_->mu);
-    if (impl_->stopping) {
-      job.done.set_value(UnavailableError("the audit log is closed"));
-      return f;
+    std::shared_lock queue(m.queue_mu);
+    {
+      std::lock_guard lock(m.mu);
+      if (m.stopping || m.queue_fd < 0) return UnavailableError("the audit log is closed");
     }
-    impl_->queue.push_back(std::move(job));
+    SMEMATCH_RETURN_IF_ERROR(m.WriteQueue(frames));
+    std::lock_guard lock(m.mu);
+    // The ingest thread sleeps while nothing is pending, and gathers for kIngestMillis after the
+    // first record: it is woken by the first, and when too much is pending.
+    bool wake = m.pending.empty();
+    for (AuditRecord& r : records) m.pending.push_back(std::move(r));
+    m.pending_bytes += bytes;
+    m.appended += records.size();
+    if (wake || m.pending_bytes >= Impl::kMaxPendingBytes) m.ingest_cv.notify_one();
   }
-  impl_->cv.notify_one();
-  return f;
+  if (m.options.sync == AuditSync::kFull) SMEMATCH_RETURN_IF_ERROR(m.SyncQueue());
+  // Memory stays bounded if SQLite falls behind: wait for the ingest thread (the records are
+  // already safe in the queue file).
+  std::unique_lock lock(m.mu);
+  if (m.pending_bytes >= Impl::kMaxPendingBytes) {
+    m.drained_cv.wait(lock, [&] { return m.pending_bytes < Impl::kMaxPendingBytes || m.stopping; });
+  }
+  return Status::Ok();
 }
 
+void AuditLog::Flush() { impl_->Flush(); }
+
 Result<AuditRecord> AuditLog::Find(std::string_view decision_id) {
+  impl_->Flush();
   std::lock_guard lock(impl_->read_mu);
   Stmt q(impl_->read_db,
          "SELECT decision_id,time,enterprise_id,caller,rule_set,as_of,programs,input,"
@@ -497,6 +810,7 @@ Result<AuditRecord> AuditLog::Find(std::string_view decision_id) {
 
 Result<std::vector<AuditRecord>> AuditLog::ForEnterprise(std::string_view enterprise_id,
                                                          size_t limit) {
+  impl_->Flush();
   std::lock_guard lock(impl_->read_mu);
   Stmt q(impl_->read_db,
          "SELECT decision_id,time,rule_set,as_of,outcomes FROM decisions WHERE enterprise_id = ? "

@@ -1,22 +1,27 @@
 // AuditLog: the decision audit trail in an embedded SQLite database (WAL mode). Every screened
-// enterprise is one row (decision id, time, caller, masked input, outcomes, the full response
-// with reasons, rule-set hash); every rule set is stored once, its files deduplicated by the
-// SHA-256 of their content, so a decision can be replayed on the exact rules that made it.
+// enterprise is one row (decision id, time, caller, masked input, outcomes, the answer given,
+// rule-set hash); every rule set is stored once, its files deduplicated by the SHA-256 of their
+// content, so a decision can be replayed on the exact rules that made it.
 //
-// Writes use group commit: Append() queues records for one writer thread, which inserts
-// everything queued in one transaction and then fulfils each caller's future. A caller that
-// waits for its future before answering never acknowledges a decision that is not committed
-// (docs/server.md, "Audit trail and durability"). Reads use a second connection and do not
-// wait for the writer. Thread-safe.
+// Writes go through a queue file beside the database ("<db>-queue"): Append() writes each
+// record as one checksummed frame at its end, in the calling thread, and returns once the
+// write(2) is done (kFull: and an fdatasync that covers it). From then on the record survives
+// the process being killed (kFull: also a power loss). One ingest thread moves queued records
+// into SQLite in large transactions every few milliseconds and empties the queue file once all
+// of it is stored; Open() stores whatever a killed process left there. So no caller waits for
+// SQLite, and a caller that answers after Append() never acknowledges a decision that could be
+// lost (docs/server.md, "Audit trail and durability").
 //
-// The answer returned to the caller (AuditRecord::result, ~7 kB with every reason in Thai and
-// English) is stored as a zstd frame (RFC 8878; ~3.2x smaller) in a BLOB: Append() compresses
-// in the calling thread, never in the single writer thread, and Find() decompresses. Rows
-// written before compression hold the JSON as TEXT and are read as they are.
+// Lookups (Find, ForEnterprise) first wait for the records appended before them to be stored,
+// so a decision can be looked up as soon as it was answered. Thread-safe.
+//
+// The answer returned to the caller (AuditRecord::result) is stored as a zstd frame (RFC 8878)
+// in a BLOB when it is kAuditCompressMinBytes or longer (an answer with reasons, ~7 kB, shrinks
+// ~3.2x), as TEXT when shorter (an answer without reasons, ~0.9 kB); Find() returns it as given.
+// Compression runs in the ingest thread.
 #ifndef SMEMATCH_SERVER_AUDIT_LOG_H_
 #define SMEMATCH_SERVER_AUDIT_LOG_H_
 
-#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,13 +34,14 @@ namespace smematch::server {
 
 class Metrics;
 
-// PRAGMA synchronous in WAL mode. kNormal: a commit survives the process being killed, not a
-// power loss or OS crash (the WAL is synced at checkpoints only). kFull: the WAL is synced at
-// every commit (one fsync per group), so an acknowledged decision also survives a power loss.
+// kNormal: an appended record survives the process being killed or crashing, not a power loss
+// or OS crash (nothing is synced on the request path; SQLite: synchronous=NORMAL). kFull: the
+// queue file is synced before Append() returns (one fdatasync serves every Append waiting for
+// it) and SQLite runs synchronous=FULL, so a record also survives a power loss.
 enum class AuditSync { kNormal, kFull };
 
 struct AuditOptions {
-  AuditSync sync = AuditSync::kFull;
+  AuditSync sync = AuditSync::kNormal;
   size_t max_batch = 4096;  // records per transaction at most
 };
 
@@ -70,13 +76,23 @@ class AuditLog {
 
   // Stores `rules` (its hash and every file) if not stored yet, synchronously.
   Status StoreRuleSet(const RuleSet& rules);
-  // Compresses each record's `result` in the calling thread (~20 µs for 7 kB) and queues
-  // `records`; the future is ready once they are committed (OK) or could not be (kUnavailable;
-  // kInvalidArgument for a duplicate decision id; kInternal if compression failed). After
-  // Close: kUnavailable.
-  std::future<Status> Append(std::vector<AuditRecord> records);
-  // Commits everything queued, stops the writer and closes the database. Idempotent.
+  // Writes `records` to the queue file; OK once they cannot be lost (see the top). kUnavailable
+  // if the file cannot be written or synced (nothing of them is acknowledged), or after Close.
+  // A decision id already stored is left as it was. Waits only if more than 64 MiB of records
+  // are not stored yet (SQLite behind).
+  Status Append(std::vector<AuditRecord> records);
+  // Waits until the records appended before the call are stored in SQLite (at most 10 s).
+  void Flush();
+  // Stores everything queued, stops the ingest thread, removes the (then empty) queue file and
+  // closes the database. Idempotent.
   void Close();
+
+  // What Open() found in the queue file a previous process left.
+  struct Recovery {
+    size_t records = 0;        // stored (those already in the database left as they were)
+    size_t skipped_bytes = 0;  // not a whole frame: a write cut short, never acknowledged
+  };
+  const Recovery& recovery() const;
 
   // Returns the record of `decision_id`, or kNotFound; kInternal (naming the decision) if its
   // stored result is not a valid zstd frame.
@@ -99,6 +115,17 @@ class AuditLog {
 // The zstd level of stored results. 1 is zstd's fastest positive level; negative ("fast")
 // levels were measured: -1 saves ~25 % of the time for 15 % more bytes (bench/server_bench.cc).
 inline constexpr int kAuditResultZstdLevel = 1;
+// Results shorter than this are stored as TEXT, not compressed: an answer without reasons
+// (~0.9 kB) would shrink by a few hundred bytes for ~5 µs of zstd.
+inline constexpr size_t kAuditCompressMinBytes = 2048;
+
+// The queue file of the audit database at `db_path`: db_path + "-queue".
+inline std::string AuditQueuePath(const std::string& db_path) { return db_path + "-queue"; }
+// Appends `record` to `out` as one queue-file frame.
+void AppendAuditFrame(const AuditRecord& record, std::string* out);
+// Appends to `records` every whole, intact frame of `data`; returns the bytes skipped (a frame
+// cut short or damaged; parsing goes on at the next frame).
+size_t ParseAuditFrames(std::string_view data, std::vector<AuditRecord>* records);
 
 // Returns `json` as one zstd frame (with its content size and checksum) at `level`, using a
 // context kept per thread; kInternal if zstd fails.

@@ -44,6 +44,8 @@ void Metrics::AddScreenerDelta(uint64_t rule_errors, uint64_t budget_kills, uint
   if (replays) replays_.fetch_add(replays, std::memory_order_relaxed);
 }
 
+void Metrics::ObserveAuditError() { audit_errors_.fetch_add(1, std::memory_order_relaxed); }
+
 void Metrics::ObserveAuditCommit(size_t records, double seconds) {
   audit_commits_.fetch_add(1, std::memory_order_relaxed);
   audit_records_.fetch_add(records, std::memory_order_relaxed);
@@ -139,6 +141,9 @@ std::string Metrics::Render() const {
        "# TYPE smematch_audit_commit_seconds_total counter\nsmematch_audit_commit_seconds_total "
        "%.6f\n",
        audit_commit_micros_.load() / 1e6);
+  counter("smematch_audit_errors_total",
+          "Audit transactions SQLite refused (their records stay in the queue file, retried).",
+          audit_errors_.load());
   counter("smematch_reloads_total", "Rule-set reloads that swapped in a new rule set.",
           reloads_ok_.load());
   counter("smematch_reload_failures_total", "Rule-set reloads refused (old rules kept).",

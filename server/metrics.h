@@ -31,7 +31,10 @@ class Metrics {
   void ObserveDecisions(const std::vector<Decision>& decisions);
   // Adds what a Screener counted during one call (the difference of its Stats).
   void AddScreenerDelta(uint64_t rule_errors, uint64_t budget_kills, uint64_t replays);
+  // One audit transaction of `records` that took `seconds`.
   void ObserveAuditCommit(size_t records, double seconds);
+  // One audit transaction SQLite refused (its records stay queued and are retried).
+  void ObserveAuditError();
   void SetRuleSet(const std::string& hash, int64_t loaded_unix);
   void ObserveReload(bool ok);
 
@@ -57,7 +60,8 @@ class Metrics {
   int64_t rule_set_loaded_ = 0;
 
   std::atomic<uint64_t> rule_errors_{0}, budget_kills_{0}, replays_{0};
-  std::atomic<uint64_t> audit_commits_{0}, audit_records_{0}, audit_commit_micros_{0};
+  std::atomic<uint64_t> audit_commits_{0}, audit_records_{0}, audit_commit_micros_{0},
+      audit_errors_{0};
   std::atomic<uint64_t> reloads_ok_{0}, reloads_failed_{0};
 };
 

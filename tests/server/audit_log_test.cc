@@ -99,7 +99,7 @@ AuditRecord Record(const std::string& id) {
 }
 
 void AppendOk(AuditLog& log, std::vector<AuditRecord> records) {
-  Status s = log.Append(std::move(records)).get();
+  Status s = log.Append(std::move(records));
   ASSERT_TRUE(s.ok()) << s.ToString();
 }
 
@@ -213,6 +213,7 @@ TEST(AuditLog, DamagedResultIsAnErrorNamingTheDecision) {
   auto log = AuditLog::Open(db.path, AuditOptions{AuditSync::kNormal});
   ASSERT_TRUE(log.ok());
   AppendOk(**log, {Record("dec_1"), Record("dec_2"), Record("dec_3"), Record("dec_4")});
+  (*log)->Flush();  // in the database, to be damaged there
   auto frame = CompressAuditResult(Answer("dec_2"));
   ASSERT_TRUE(frame.ok());
   // A frame whose header declares 1 TiB.

@@ -263,7 +263,7 @@ TEST(AuditDurability, CheckpointerMovesAndEmptiesTheWal) {
       r.outcomes = "{}";
       r.result = result;
     }
-    ASSERT_TRUE((*log)->Append(std::move(batch)).get().ok());
+    ASSERT_TRUE((*log)->Append(std::move(batch)).ok());
   }
   // Within a few checkpointer rounds (250 ms each) the records are in the database file, and
   // a WAL holding 16 MiB or more was truncated: what is left is what came after the last

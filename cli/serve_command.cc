@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli.h"
+#include "audit_log.h"
 #include "server.h"
 
 namespace smematch::cli {
@@ -43,7 +44,7 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
       "decision in a SQLite audit database. Stops gracefully on SIGTERM or SIGINT.\n"
       "\n"
       "options");
-  std::string config, audit_sync = "full", token_file;
+  std::string config, audit_sync = "normal", token_file;
   server::ServerOptions o;
   size_t body_limit_mb = 16, memory_mb = 64;
   // Switches: on when given on the command line; in the config file `name = true|false|1|0`.
@@ -76,7 +77,7 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
        "SQLite audit database (created if missing)")
       ("no-audit", po::bool_switch(&no_audit),
        "do not record decisions (decision ids are still returned)")
-      ("audit-sync", po::value(&audit_sync)->default_value("full"),
+      ("audit-sync", po::value(&audit_sync)->default_value("normal"),
        "full: a decision survives power loss; normal: it survives the process being killed")
       ("store-national-id", po::bool_switch(&store_national_id),
        "store national IDs of individuals in clear (default: masked)")
@@ -169,6 +170,10 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (!bound.ok()) {
     err << "smematch serve: " << bound.message() << "\n";
     return kExitIo;
+  }
+  if (size_t n = (*server)->audit_records_recovered()) {
+    err << "smematch serve: stored " << n << " acknowledged decision" << (n == 1 ? "" : "s")
+        << " that the last run left in " << server::AuditQueuePath(o.audit_db) << std::endl;
   }
   err << "smematch serve: listening on http://" << o.host << ":" << (*server)->port()
       << " (rule set " << (*server)->rule_set_hash() << ", " << o.threads << " threads, audit "

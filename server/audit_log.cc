@@ -1,6 +1,8 @@
 #include "audit_log.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -186,23 +188,34 @@ namespace {
 
 // ---- The queue file ----
 //
-// A record is acknowledged once its frame is in the queue file: write(2) has copied it into the
-// kernel's page cache, which outlives the process (a kill, a crash), and under kFull an
-// fdatasync has put it on the disk. The ingest thread then moves queued records into SQLite in
-// large transactions; a record in both places is harmless (INSERT OR IGNORE on decision_id).
+// A ring of AuditOptions::queue_bytes, mapped shared into memory. Append() copies each record
+// into it as one frame; a store into a shared file mapping is in the kernel's page cache at
+// once, which outlives the process (a kill, a crash), so the record is safe from then on (under
+// kFull an fdatasync of the file also puts it on the disk). No system call and no lock is on
+// that path: a writer reserves its frame's place by moving `head` (compare-and-swap), copies the
+// record and publishes the frame by storing its position last. The ingest thread reads
+// published frames in order, inserts them into SQLite and then moves `tail`, which frees their
+// place: a writer never overwrites a frame that is not committed (it waits for room instead).
 //
-// Frame: "SMQ1", payload length (u32 LE), CRC-32 of the payload (zlib, u32 LE), payload. The
-// payload is the string fields of AuditRecord in declaration order, each a u32 LE length and
-// its bytes, then input_masked as one byte '0' or '1'.
+// Positions are logical byte offsets that only grow (a frame at logical position p lies at
+// p % ring size); each frame starts with its own position, so the ingest thread can tell a
+// published frame from one of an earlier lap, and recovery after a kill can order what it
+// finds. A frame (8-byte aligned):
+//   u64 position (LE; written last)  "SMQ2"  u32 payload length  u32 CRC-32 (zlib) of the
+//   position and the payload  u32 kind (0 record, 1 padding)  payload, zero-padded to 8 bytes
+// The payload is the string fields of AuditRecord in declaration order, each a u32 LE length
+// and its bytes, then input_masked as one byte '0' or '1'. A frame never wraps: where the rest
+// of the lap is too short for it, the writer fills it with a padding frame (or, when shorter
+// than a header, leaves it, and readers skip it).
 
-constexpr char kFrameMagic[4] = {'S', 'M', 'Q', '1'};
-constexpr size_t kFrameHeader = 12;
-constexpr uint32_t kMaxFramePayload = 256u << 20;
+constexpr char kFrameMagic[4] = {'S', 'M', 'Q', '2'};
+constexpr uint64_t kFrameHeader = 24;
+constexpr uint32_t kKindRecord = 0, kKindPadding = 1;
 
-void PutU32(uint32_t v, std::string* out) {
-  char b[4] = {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
-               static_cast<char>(v >> 24)};
-  out->append(b, 4);
+uint64_t Align8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
+
+void PutU32At(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
 }
 
 uint32_t GetU32(const char* p) {
@@ -210,15 +223,25 @@ uint32_t GetU32(const char* p) {
   return uint32_t{u[0]} | uint32_t{u[1]} << 8 | uint32_t{u[2]} << 16 | uint32_t{u[3]} << 24;
 }
 
-uint32_t Crc32(std::string_view data) {
-  uLong crc = crc32(0L, Z_NULL, 0);
+uint64_t GetU64(const char* p) { return GetU32(p) | uint64_t{GetU32(p + 4)} << 32; }
+
+uint32_t Crc32(uint32_t crc, const char* data, uint64_t size) {
   // zlib's length is a uInt: feed it in pieces of at most 1 GiB.
-  while (!data.empty()) {
-    uInt n = static_cast<uInt>(std::min<size_t>(data.size(), size_t{1} << 30));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(data.data()), n);
-    data.remove_prefix(n);
+  while (size > 0) {
+    uInt n = static_cast<uInt>(std::min<uint64_t>(size, uint64_t{1} << 30));
+    crc = static_cast<uint32_t>(crc32(crc, reinterpret_cast<const Bytef*>(data), n));
+    data += n;
+    size -= n;
   }
-  return static_cast<uint32_t>(crc);
+  return crc;
+}
+
+// CRC of a frame: of its position (8 bytes LE) and its payload.
+uint32_t FrameCrc(uint64_t position, const char* payload, uint64_t size) {
+  char pos[8];
+  PutU32At(pos, static_cast<uint32_t>(position));
+  PutU32At(pos + 4, static_cast<uint32_t>(position >> 32));
+  return Crc32(Crc32(static_cast<uint32_t>(crc32(0L, Z_NULL, 0)), pos, 8), payload, size);
 }
 
 // The string fields of a record, in frame order.
@@ -236,90 +259,95 @@ void ForEachField(Record& r, F&& f) {
   f(r.result);
 }
 
-// Reads one field at `*p` (advancing it) below `end`; false if it does not fit.
-bool GetField(const char** p, const char* end, std::string* out) {
-  if (end - *p < 4) return false;
-  uint32_t n = GetU32(*p);
-  *p += 4;
-  if (static_cast<size_t>(end - *p) < n) return false;
-  out->assign(*p, n);
-  *p += n;
-  return true;
+uint64_t PayloadBytes(const AuditRecord& r) {
+  uint64_t n = 1;
+  ForEachField(r, [&](const std::string& field) { n += 4 + field.size(); });
+  return n;
 }
 
-// Decodes the payload of one frame; false if it is not a well-formed record.
-bool DecodePayload(std::string_view payload, AuditRecord* r) {
-  const char* p = payload.data();
-  const char* end = p + payload.size();
-  bool ok = true;
-  ForEachField(*r, [&](std::string& field) { ok = ok && GetField(&p, end, &field); });
-  if (!ok || end - p != 1 || (*p != '0' && *p != '1')) return false;
-  r->input_masked = *p == '1';
-  return true;
-}
-
-}  // namespace
-
-void AppendAuditFrame(const AuditRecord& record, std::string* out) {
-  size_t start = out->size();
-  out->append(kFrameHeader, '\0');
-  ForEachField(record, [&](const std::string& field) {
-    PutU32(static_cast<uint32_t>(field.size()), out);
-    out->append(field);
+// Writes the header (but not the position) and payload of `r` at `frame`.
+void WriteFrameBody(const AuditRecord& r, uint64_t position, uint64_t payload_bytes,
+                    char* frame) {
+  char* p = frame + kFrameHeader;
+  ForEachField(r, [&](const std::string& field) {
+    PutU32At(p, static_cast<uint32_t>(field.size()));
+    std::memcpy(p + 4, field.data(), field.size());
+    p += 4 + field.size();
   });
-  out->push_back(record.input_masked ? '1' : '0');
-  std::string_view payload(out->data() + start + kFrameHeader, out->size() - start - kFrameHeader);
-  std::string header(kFrameMagic, 4);
-  PutU32(static_cast<uint32_t>(payload.size()), &header);
-  PutU32(Crc32(payload), &header);
-  out->replace(start, kFrameHeader, header);
+  *p++ = r.input_masked ? '1' : '0';
+  std::memset(p, 0, Align8(payload_bytes) - payload_bytes);
+  std::memcpy(frame + 8, kFrameMagic, 4);
+  PutU32At(frame + 12, static_cast<uint32_t>(payload_bytes));
+  PutU32At(frame + 16, FrameCrc(position, frame + kFrameHeader, payload_bytes));
+  PutU32At(frame + 20, kKindRecord);
 }
 
-size_t ParseAuditFrames(std::string_view data, std::vector<AuditRecord>* records) {
-  size_t skipped = 0;
-  size_t i = 0;
-  while (i < data.size()) {
-    bool ok = false;
-    if (data.size() - i >= kFrameHeader && data.compare(i, 4, kFrameMagic, 4) == 0) {
-      uint32_t n = GetU32(data.data() + i + 4);
-      if (n <= kMaxFramePayload && data.size() - i - kFrameHeader >= n) {
-        std::string_view payload = data.substr(i + kFrameHeader, n);
-        AuditRecord r;
-        if (GetU32(data.data() + i + 8) == Crc32(payload) && DecodePayload(payload, &r)) {
-          records->push_back(std::move(r));
-          i += kFrameHeader + n;
-          ok = true;
-        }
-      }
-    }
-    if (!ok) {  // not a frame here: resynchronize on the next magic
-      size_t next = data.find(std::string_view(kFrameMagic, 4), i + 1);
-      if (next == std::string_view::npos) next = data.size();
-      skipped += next - i;
-      i = next;
-    }
+// A record's fields as views into a frame (the ingest thread binds them without copying).
+struct FrameView {
+  std::string_view fields[10];
+  bool input_masked = false;
+};
+
+bool ViewPayload(const char* p, uint64_t size, FrameView* v) {
+  const char* end = p + size;
+  for (std::string_view& f : v->fields) {
+    if (end - p < 4) return false;
+    uint32_t n = GetU32(p);
+    p += 4;
+    if (static_cast<uint64_t>(end - p) < n) return false;
+    f = std::string_view(p, n);
+    p += n;
   }
-  return skipped;
+  if (end - p != 1 || (*p != '0' && *p != '1')) return false;
+  v->input_masked = *p == '1';
+  return true;
 }
 
-namespace {
+AuditRecord ToRecord(const FrameView& v) {
+  AuditRecord r;
+  int i = 0;
+  ForEachField(r, [&](std::string& field) { field = std::string(v.fields[i++]); });
+  r.input_masked = v.input_masked;
+  return r;
+}
 
-// Reads the whole file open at `fd` (named `path` in errors).
-Result<std::string> ReadWholeFile(int fd, const std::string& path) {
-  std::string data;
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = ::pread(fd, buf, sizeof buf, static_cast<off_t>(data.size()));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return UnavailableError("cannot read " + path + ": " + std::strerror(errno));
-    }
-    if (n == 0) return data;
-    data.append(buf, static_cast<size_t>(n));
-  }
+std::atomic_ref<uint64_t> PositionOf(char* frame) {
+  return std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(frame));
 }
 
 }  // namespace
+
+void AppendAuditFrame(const AuditRecord& record, uint64_t position, std::string* out) {
+  uint64_t payload = PayloadBytes(record);
+  size_t start = out->size();
+  out->resize(start + kFrameHeader + Align8(payload));
+  char* frame = out->data() + start;
+  WriteFrameBody(record, position, payload, frame);
+  PutU32At(frame, static_cast<uint32_t>(position));
+  PutU32At(frame + 4, static_cast<uint32_t>(position >> 32));
+}
+
+std::vector<std::pair<uint64_t, AuditRecord>> ParseAuditQueue(std::string_view ring) {
+  std::vector<std::pair<uint64_t, AuditRecord>> found;
+  uint64_t i = 0;
+  while (i + kFrameHeader <= ring.size()) {
+    const char* f = ring.data() + i;
+    uint64_t n = GetU32(f + 12);
+    FrameView v;
+    if (std::memcmp(f + 8, kFrameMagic, 4) == 0 && GetU32(f + 20) == kKindRecord &&
+        n <= ring.size() - i - kFrameHeader &&
+        GetU32(f + 16) == FrameCrc(GetU64(f), f + kFrameHeader, n) &&
+        ViewPayload(f + kFrameHeader, n, &v)) {
+      found.emplace_back(GetU64(f), ToRecord(v));
+      i += kFrameHeader + Align8(n);
+    } else {
+      i += 8;  // not a whole, intact record here (padding, a torn or an overwritten frame)
+    }
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  return found;
+}
 
 struct AuditLog::Impl {
   sqlite3* write_db = nullptr;  // used only by the ingest thread (and StoreRuleSet, under mu)
@@ -329,16 +357,17 @@ struct AuditLog::Impl {
   AuditOptions options;
   Metrics* metrics = nullptr;
 
-  // The queue file. Append() holds queue_mu shared from its write() until its records are in
-  // `pending`; the ingest thread holds it exclusively to truncate the file, so it never drops a
-  // frame whose record it has not committed.
+  // The queue file (see the top of this section).
   std::string queue_path;
   int queue_fd = -1;
-  std::shared_mutex queue_mu;
-  std::atomic<uint64_t> queue_bytes{0};  // written since the last truncation
+  char* ring = nullptr;
+  uint64_t ring_bytes = 0;
+  std::atomic<uint64_t> head{0};  // end of the frames reserved by writers
+  std::atomic<uint64_t> tail{0};  // start of the frames not yet committed
+  std::atomic<bool> ingester_idle{false};
 
-  // kFull: one fdatasync of the queue file serves every Append whose write() came before it
-  // started (group sync).
+  // kFull: one fdatasync of the queue file serves every Append whose frames were published
+  // before it started (group sync).
   std::mutex sync_mu;
   std::condition_variable sync_cv;
   uint64_t syncs_started = 0, syncs_done = 0;
@@ -346,12 +375,9 @@ struct AuditLog::Impl {
   Status sync_error;
 
   std::mutex mu;
-  std::condition_variable ingest_cv;   // wakes the ingest thread
-  std::condition_variable drained_cv;  // wakes Flush() and Append()s held back by kMaxPending
-  std::deque<AuditRecord> pending;     // in the queue file, not yet committed
-  size_t pending_bytes = 0;
-  uint64_t appended = 0, committed = 0;  // records since Open
-  uint64_t flush_wanted = 0;             // `appended` a Flush() waits for
+  std::condition_variable ingest_cv;  // wakes the ingest thread
+  std::condition_variable room_cv;    // `tail` moved: wakes writers waiting for room, Flush()
+  uint64_t flush_wanted = 0;          // a position Flush() waits for `tail` to reach
   bool stopping = false;
   Recovery recovery;
   std::thread ingester;
@@ -377,6 +403,7 @@ struct AuditLog::Impl {
   }
 
   ~Impl() {
+    if (ring) ::munmap(ring, ring_bytes);
     if (queue_fd >= 0) ::close(queue_fd);
     sqlite3_close_v2(checkpoint_db);
     sqlite3_close_v2(read_db);
@@ -385,13 +412,11 @@ struct AuditLog::Impl {
 
   static constexpr int kWalRestartFrames = 4096;  // 16 MiB of 4-KiB pages
   static constexpr int kCheckpointMillis = 20;
-  // The ingest thread lets records gather for this long after the first one arrives, so that a
-  // busy server commits a hundred or more per transaction and wakes it ~200 times a second.
+  // The ingest thread lets frames gather for this long after it finds work, so that a busy
+  // server commits a hundred or more per transaction and wakes it ~200 times a second.
   static constexpr int kIngestMillis = 5;
-  // Past this, Append() waits for the ingest thread (memory stays bounded if SQLite falls behind).
-  static constexpr size_t kMaxPendingBytes = size_t{64} << 20;
-  // The queue file is emptied once it holds this much and every record in it is committed.
-  static constexpr uint64_t kQueueTruncateBytes = uint64_t{16} << 20;
+  // How long Append() waits for room in a full queue file (SQLite stalled) before giving up.
+  static constexpr int kRoomWaitSeconds = 10;
 
   // An idle server sleeps here until the ingest thread commits; under load, one PASSIVE
   // checkpoint every kCheckpointMillis at most.
@@ -428,19 +453,63 @@ struct AuditLog::Impl {
     }
   }
 
-  // Writes `frames` at the end of the queue file. A short write leaves a partial frame behind,
-  // which recovery skips (ParseAuditFrames); its records were never acknowledged.
-  Status WriteQueue(std::string_view frames) {
-    ssize_t n;
-    do {
-      n = ::write(queue_fd, frames.data(), frames.size());
-    } while (n < 0 && errno == EINTR);
-    if (n < 0 || static_cast<size_t>(n) != frames.size()) {
-      return UnavailableError("cannot write the audit queue file " + queue_path + ": " +
-                              (n < 0 ? std::strerror(errno) : "short write (disk full?)"));
+  char* At(uint64_t position) const { return ring + position % ring_bytes; }
+
+  // The position of the next frame at or after `position` (skipping a lap's end too short for
+  // a header).
+  uint64_t FrameStart(uint64_t position) const {
+    uint64_t rest = ring_bytes - position % ring_bytes;
+    return rest < kFrameHeader ? position + rest : position;
+  }
+
+  // Reserves `frame_bytes` (8-aligned) in the ring: returns the frame's position, waiting for
+  // room while the ring is full. kUnavailable if there is no room for kRoomWaitSeconds, or once
+  // stopping.
+  Result<uint64_t> Reserve(uint64_t frame_bytes) {
+    uint64_t h = head.load();
+    for (;;) {
+      uint64_t start = FrameStart(h);
+      if (ring_bytes - start % ring_bytes < frame_bytes) start += ring_bytes - start % ring_bytes;
+      uint64_t end = start + frame_bytes;
+      if (end - tail.load() > ring_bytes) {
+        SMEMATCH_RETURN_IF_ERROR(WaitForRoom(end));
+        h = head.load();
+        continue;
+      }
+      if (head.compare_exchange_weak(h, end)) {
+        uint64_t gap = start - h;
+        if (gap >= kFrameHeader) {  // a padding frame up to the end of the lap
+          uint64_t at = FrameStart(h);
+          char* f = At(at);
+          std::memcpy(f + 8, kFrameMagic, 4);
+          PutU32At(f + 12, static_cast<uint32_t>(start - at - kFrameHeader));
+          PutU32At(f + 16, 0);
+          PutU32At(f + 20, kKindPadding);
+          PositionOf(f).store(at, std::memory_order_release);
+        }
+        return start;
+      }
     }
-    queue_bytes.fetch_add(frames.size(), std::memory_order_relaxed);
+  }
+
+  Status WaitForRoom(uint64_t end) {
+    std::unique_lock lock(mu);
+    ingest_cv.notify_one();
+    if (!room_cv.wait_for(lock, std::chrono::seconds(kRoomWaitSeconds),
+                          [&] { return end - tail.load() <= ring_bytes || stopping; })) {
+      return UnavailableError("the audit queue file " + queue_path +
+                              " is full: the audit database is not keeping up");
+    }
+    if (stopping) return UnavailableError("the audit log is closed");
     return Status::Ok();
+  }
+
+  // Wakes the ingest thread if it sleeps for want of work (after a frame was published).
+  void WakeIngester() {
+    if (ingester_idle.load()) {
+      std::lock_guard lock(mu);
+      ingest_cv.notify_one();
+    }
   }
 
   // kFull: returns once an fdatasync of the queue file that started after this call has ended.
@@ -470,148 +539,228 @@ struct AuditLog::Impl {
     return sync_error;
   }
 
-  // Inserts records [begin, end) in one transaction (INSERT OR IGNORE: a record already stored,
-  // as after recovering a queue file, is left as it is). Results of kAuditCompressMinBytes or
-  // more are stored as zstd frames (BLOB), shorter ones as TEXT.
-  Status Insert(const std::deque<AuditRecord>& records, size_t begin, size_t end) {
-    std::lock_guard wlock(write_mu);
-    Stmt insert(write_db,
-                "INSERT OR IGNORE INTO decisions(decision_id,time,enterprise_id,caller,rule_set,"
-                "as_of,programs,input,input_masked,outcomes,result) "
-                "VALUES(?,?,?,?,?,?,?,?,?,?,?)");
-    if (!insert.ok()) return DbError(write_db, "audit insert");
-    SMEMATCH_RETURN_IF_ERROR(Exec(write_db, "BEGIN IMMEDIATE"));
-    Status s;
-    for (size_t i = begin; i < end && s.ok(); ++i) {
-      const AuditRecord& r = records[i];
-      insert.Text(1, r.decision_id);
-      insert.Text(2, r.time);
-      insert.Text(3, r.enterprise_id);
-      insert.Text(4, r.caller);
-      insert.Text(5, r.rule_set);
-      insert.Text(6, r.as_of);
-      if (r.programs.empty()) sqlite3_bind_null(insert.get(), 7);
-      else insert.Text(7, r.programs);
-      insert.Text(8, r.input);
-      sqlite3_bind_int(insert.get(), 9, r.input_masked ? 1 : 0);
-      insert.Text(10, r.outcomes);
-      Result<std::string> z = r.result.size() >= kAuditCompressMinBytes
-                                  ? CompressAuditResult(r.result)
-                                  : Result<std::string>(InternalError("short"));
-      if (z.ok()) {
-        sqlite3_bind_blob(insert.get(), 11, z->data(), static_cast<int>(z->size()),
-                          SQLITE_TRANSIENT);
-      } else {
-        insert.Text(11, r.result);  // short, or zstd failed: stored as it is
-      }
-      if (sqlite3_step(insert.get()) != SQLITE_DONE) s = DbError(write_db, "audit insert");
-      sqlite3_reset(insert.get());
+  // Binds the fields of `v` to `insert` (parameters 1-11). Results of kAuditCompressMinBytes or
+  // more are stored as zstd frames (BLOB, compressed into `*z`), shorter ones as TEXT.
+  static void Bind(sqlite3_stmt* insert, const FrameView& v, std::string* z) {
+    for (int i = 0; i < 6; ++i) {
+      sqlite3_bind_text(insert, i + 1, v.fields[i].data(), static_cast<int>(v.fields[i].size()),
+                        SQLITE_STATIC);
     }
-    if (s.ok()) s = Exec(write_db, "COMMIT");
-    if (!s.ok()) Exec(write_db, "ROLLBACK").ok();
-    return s;
+    if (v.fields[6].empty()) sqlite3_bind_null(insert, 7);
+    else sqlite3_bind_text(insert, 7, v.fields[6].data(), static_cast<int>(v.fields[6].size()),
+                           SQLITE_STATIC);
+    sqlite3_bind_text(insert, 8, v.fields[7].data(), static_cast<int>(v.fields[7].size()),
+                      SQLITE_STATIC);
+    sqlite3_bind_int(insert, 9, v.input_masked ? 1 : 0);
+    sqlite3_bind_text(insert, 10, v.fields[8].data(), static_cast<int>(v.fields[8].size()),
+                      SQLITE_STATIC);
+    std::string_view result = v.fields[9];
+    if (result.size() >= kAuditCompressMinBytes) {
+      auto c = CompressAuditResult(result);
+      if (c.ok()) {
+        *z = std::move(*c);
+        sqlite3_bind_blob(insert, 11, z->data(), static_cast<int>(z->size()), SQLITE_STATIC);
+        return;
+      }
+    }
+    // Short, or zstd failed: stored as it is.
+    sqlite3_bind_text(insert, 11, result.data(), static_cast<int>(result.size()), SQLITE_STATIC);
   }
 
-  // Empties the queue file once it is long and everything written to it is committed.
-  void TruncateQueueIfDone() {
-    if (queue_bytes.load(std::memory_order_relaxed) < kQueueTruncateBytes) return;
-    std::unique_lock exclusive(queue_mu);
-    {
-      std::lock_guard lock(mu);
-      if (!pending.empty()) return;  // written, not committed yet
+  static constexpr const char* kInsertSql =
+      "INSERT OR IGNORE INTO decisions(decision_id,time,enterprise_id,caller,rule_set,as_of,"
+      "programs,input,input_masked,outcomes,result) VALUES(?,?,?,?,?,?,?,?,?,?,?)";
+
+  // Inserts the published frames from `tail` on, in transactions of at most max_batch records,
+  // moving `tail` past each committed one; stops at the first frame not yet published. Returns
+  // whether anything was committed; an error leaves `tail` at the first frame not committed.
+  Result<bool> IngestPublished(Stmt& insert) {
+    uint64_t at = tail.load();
+    bool any = false;
+    std::string z;
+    for (;;) {
+      uint64_t stop = head.load();
+      size_t records = 0;
+      uint64_t end = at;
+      auto start = std::chrono::steady_clock::now();
+      std::unique_lock wlock(write_mu);
+      Status s = Exec(write_db, "BEGIN IMMEDIATE");
+      while (s.ok() && end < stop && records < options.max_batch) {
+        uint64_t f = FrameStart(end);
+        if (f >= stop) break;
+        char* frame = At(f);
+        if (PositionOf(frame).load(std::memory_order_acquire) != f) break;  // not published
+        uint64_t n = GetU32(frame + 12);
+        end = f + kFrameHeader + Align8(n);
+        if (GetU32(frame + 20) != kKindRecord) continue;  // padding
+        FrameView v;
+        if (!ViewPayload(frame + kFrameHeader, n, &v)) {
+          s = InternalError("audit queue: malformed frame at " + std::to_string(f));
+          break;
+        }
+        Bind(insert.get(), v, &z);
+        if (sqlite3_step(insert.get()) != SQLITE_DONE) s = DbError(write_db, "audit insert");
+        sqlite3_reset(insert.get());
+        ++records;
+      }
+      if (s.ok()) s = Exec(write_db, "COMMIT");
+      if (!s.ok()) {
+        Exec(write_db, "ROLLBACK").ok();
+        return s;
+      }
+      wlock.unlock();
+      if (end == at) return any;
+      if (metrics && records > 0) {
+        metrics->ObserveAuditCommit(
+            records, std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                         .count());
+      }
+      at = end;
+      {
+        std::lock_guard lock(mu);
+        tail.store(at);
+        ++commits;
+      }
+      room_cv.notify_all();
+      checkpoint_cv.notify_one();
+      any = true;
     }
-    if (::ftruncate(queue_fd, 0) == 0) queue_bytes.store(0, std::memory_order_relaxed);
+  }
+
+  // Whether the frame at `tail` is published (or a lap's end is to be skipped there).
+  bool WorkReady() const {
+    uint64_t t = tail.load(), h = head.load();
+    if (t == h) return false;
+    uint64_t f = FrameStart(t);
+    return f != t || PositionOf(At(f)).load() == f;
   }
 
   void IngestLoop() {
     pthread_setname_np(pthread_self(), "audit-ingest");
-    std::deque<AuditRecord> batch;
+    Stmt insert(write_db, kInsertSql);
     for (;;) {
       {
         std::unique_lock lock(mu);
-        ingest_cv.wait(lock, [&] { return !pending.empty() || stopping; });
-        if (pending.empty()) break;  // stopping, and everything is committed
-        // Let records gather, unless someone waits for them.
+        // Sleep until a frame is published: the writer that publishes while ingester_idle is
+        // set wakes us (it reads the flag after publishing; we read its frame after setting
+        // the flag).
+        ingester_idle.store(true);
+        ingest_cv.wait(lock, [&] { return stopping || flush_wanted > tail.load() || WorkReady(); });
+        ingester_idle.store(false);
+        if (stopping && tail.load() == head.load()) break;
+        // Let frames gather, unless someone waits for them.
         ingest_cv.wait_for(lock, std::chrono::milliseconds(kIngestMillis), [&] {
-          return stopping || flush_wanted > committed || pending_bytes >= kMaxPendingBytes;
+          return stopping || flush_wanted > tail.load() ||
+                 head.load() - tail.load() > ring_bytes / 2;
         });
-        batch.swap(pending);
       }
-      auto start = std::chrono::steady_clock::now();
-      size_t done = 0;
-      Status s;
-      while (done < batch.size() && s.ok()) {
-        size_t end = std::min(batch.size(), done + options.max_batch);
-        s = Insert(batch, done, end);
-        if (s.ok()) done = end;
-      }
-      if (metrics && done > 0) {
-        metrics->ObserveAuditCommit(
-            done, std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                      .count());
-      }
-      size_t bytes = 0;
-      for (size_t i = 0; i < done; ++i) bytes += batch[i].result.size() + batch[i].input.size();
-      {
-        std::lock_guard lock(mu);
-        committed += done;
-        pending_bytes -= std::min(pending_bytes, bytes);
-        if (done < batch.size()) {
-          // SQLite refused (disk full, say): the records stay in the queue file and go back to
-          // the front of the queue, retried after a pause.
-          pending.insert(pending.begin(), std::make_move_iterator(batch.begin() + done),
-                         std::make_move_iterator(batch.end()));
-        }
-        ++commits;
-      }
-      batch.clear();
-      drained_cv.notify_all();
-      checkpoint_cv.notify_one();
-      if (!s.ok()) {
+      Result<bool> r = insert.ok() ? IngestPublished(insert) : DbError(write_db, "audit insert");
+      if (!r.ok()) {
+        // SQLite refused (disk full, say): the frames stay in the queue file and are retried
+        // after a pause; writers wait for room meanwhile.
         if (metrics) metrics->ObserveAuditError();
         std::unique_lock lock(mu);
-        ingest_cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping; });
-        if (stopping) break;  // the queue file keeps them for the next Open
+        if (ingest_cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping; })) {
+          break;  // the queue file keeps them for the next Open
+        }
         continue;
       }
-      {
-        std::lock_guard wlock(write_mu);
-        RestartWalIfLong();
+      if (!*r) {
+        // The frame at `tail` is reserved but not yet published: its writer is copying it.
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+        continue;
       }
-      TruncateQueueIfDone();
+      std::lock_guard wlock(write_mu);
+      RestartWalIfLong();
     }
   }
 
-  // Stores what a previous run left in the queue file, then empties it.
-  Status Recover() {
-    auto data = ReadWholeFile(queue_fd, queue_path);
-    if (!data.ok()) return data.status();
-    if (data->empty()) return Status::Ok();
-    std::vector<AuditRecord> found;
-    recovery.skipped_bytes = ParseAuditFrames(*data, &found);
-    std::deque<AuditRecord> records(std::make_move_iterator(found.begin()),
-                                    std::make_move_iterator(found.end()));
-    for (size_t begin = 0; begin < records.size(); begin += options.max_batch) {
-      SMEMATCH_RETURN_IF_ERROR(
-          Insert(records, begin, std::min(records.size(), begin + options.max_batch)));
-    }
-    recovery.records = records.size();
-    if (::ftruncate(queue_fd, 0) != 0) {
-      return UnavailableError("cannot empty the audit queue file " + queue_path + ": " +
+  // Creates or maps the queue file, stores the records a killed process left in it, and starts
+  // a new lap after the last of them.
+  Status OpenQueue(const std::string& db_path) {
+    queue_path = AuditQueuePath(db_path);
+    ring_bytes = std::max<uint64_t>(uint64_t{64} << 10, Align8(options.queue_bytes) & ~uint64_t{4095});
+    queue_fd = ::open(queue_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    auto fail = [&](const std::string& what) {
+      return UnavailableError(what + " the audit queue file " + queue_path + ": " +
                               std::strerror(errno));
+    };
+    if (queue_fd < 0) return fail("cannot open");
+    struct stat st {};
+    if (::fstat(queue_fd, &st) != 0) return fail("cannot stat");
+    std::vector<std::pair<uint64_t, AuditRecord>> left;
+    if (st.st_size > 0) {
+      // What a killed process left (a clean Close removes the file).
+      std::string data(static_cast<size_t>(st.st_size), '\0');
+      size_t done = 0;
+      while (done < data.size()) {
+        ssize_t n = ::pread(queue_fd, data.data() + done, data.size() - done,
+                            static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return fail("cannot read");
+        done += static_cast<size_t>(n);
+      }
+      left = ParseAuditQueue(data);
+    }
+    // Blocks written now, not at the first store into each page.
+    if (static_cast<uint64_t>(st.st_size) != ring_bytes) {
+      if (::ftruncate(queue_fd, 0) != 0) return fail("cannot resize");
+      std::string zeros(size_t{1} << 20, '\0');
+      for (uint64_t off = 0; off < ring_bytes; off += zeros.size()) {
+        size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), ring_bytes - off));
+        if (::pwrite(queue_fd, zeros.data(), n, static_cast<off_t>(off)) !=
+            static_cast<ssize_t>(n)) {
+          return fail("cannot write");
+        }
+      }
+    }
+    void* m = ::mmap(nullptr, ring_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+                     queue_fd, 0);
+    if (m == MAP_FAILED) return fail("cannot map");
+    ring = static_cast<char*>(m);
+    if (!left.empty()) {
+      Stmt insert(write_db, kInsertSql);
+      if (!insert.ok()) return DbError(write_db, "audit insert");
+      std::string z;
+      for (size_t begin = 0; begin < left.size(); begin += options.max_batch) {
+        std::lock_guard wlock(write_mu);
+        SMEMATCH_RETURN_IF_ERROR(Exec(write_db, "BEGIN IMMEDIATE"));
+        Status s;
+        for (size_t i = begin; i < std::min(left.size(), begin + options.max_batch) && s.ok();
+             ++i) {
+          std::string frame;
+          AppendAuditFrame(left[i].second, 0, &frame);
+          FrameView v;
+          ViewPayload(frame.data() + kFrameHeader, GetU32(frame.data() + 12), &v);
+          Bind(insert.get(), v, &z);
+          if (sqlite3_step(insert.get()) != SQLITE_DONE) s = DbError(write_db, "audit insert");
+          recovery.records += static_cast<size_t>(sqlite3_changes(write_db));
+          sqlite3_reset(insert.get());
+        }
+        if (s.ok()) s = Exec(write_db, "COMMIT");
+        if (!s.ok()) {
+          Exec(write_db, "ROLLBACK").ok();
+          return s;
+        }
+      }
+      // A new lap, so that no frame left from before can pass for a new one.
+      uint64_t last = left.back().first;
+      uint64_t start = (last / ring_bytes + 1) * ring_bytes;
+      head.store(start);
+      tail.store(start);
     }
     return Status::Ok();
   }
 
-  // Waits until every record appended before the call is committed (at most 10 s).
+  // Waits until every frame reserved before the call is committed (at most 10 s).
   void Flush() {
     std::unique_lock lock(mu);
-    uint64_t target = appended;
-    if (committed >= target) return;
+    uint64_t target = head.load();
+    if (tail.load() >= target) return;
     flush_wanted = std::max(flush_wanted, target);
     ingest_cv.notify_one();
-    drained_cv.wait_for(lock, std::chrono::seconds(10),
-                        [&] { return committed >= target || stopping; });
+    room_cv.wait_for(lock, std::chrono::seconds(10),
+                     [&] { return tail.load() >= target || stopping; });
   }
 };
 
@@ -629,20 +778,14 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path,
   if (!w.ok()) return w.status();
   impl->write_db = *w;
   SMEMATCH_RETURN_IF_ERROR(Exec(impl->write_db, "PRAGMA journal_mode=WAL"));
-  // The queue file is emptied only after a commit: under kFull that commit must be on disk.
+  // A commit frees its frames' room in the queue file: under kFull it must be on disk first.
   SMEMATCH_RETURN_IF_ERROR(Exec(impl->write_db, options.sync == AuditSync::kFull
                                                     ? "PRAGMA synchronous=FULL"
                                                     : "PRAGMA synchronous=NORMAL"));
   SMEMATCH_RETURN_IF_ERROR(Exec(impl->write_db, kSchema));
   SMEMATCH_RETURN_IF_ERROR(Exec(impl->write_db, "PRAGMA wal_autocheckpoint=0"));
   sqlite3_wal_hook(impl->write_db, &Impl::OnWalCommit, impl.get());
-  impl->queue_path = AuditQueuePath(path);
-  impl->queue_fd = ::open(impl->queue_path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (impl->queue_fd < 0) {
-    return UnavailableError("cannot open the audit queue file " + impl->queue_path + ": " +
-                            std::strerror(errno));
-  }
-  SMEMATCH_RETURN_IF_ERROR(impl->Recover());
+  SMEMATCH_RETURN_IF_ERROR(impl->OpenQueue(path));
   auto r = OpenDb(path, SQLITE_OPEN_READONLY);
   if (!r.ok()) return r.status();
   impl->read_db = *r;
@@ -681,17 +824,14 @@ void AuditLog::Close() {
   }
   impl_->ingest_cv.notify_all();
   impl_->checkpoint_cv.notify_all();
+  impl_->room_cv.notify_all();
   if (impl_->ingester.joinable()) impl_->ingester.join();
   if (impl_->checkpointer.joinable()) impl_->checkpointer.join();
-  impl_->drained_cv.notify_all();
   if (impl_->queue_fd >= 0) {
-    bool all_stored;
-    {
-      std::lock_guard lock(impl_->mu);
-      all_stored = impl_->pending.empty();
-    }
     // Everything is in the database: the queue file is not needed until the next Open.
-    if (all_stored) ::unlink(impl_->queue_path.c_str());
+    if (impl_->tail.load() == impl_->head.load()) ::unlink(impl_->queue_path.c_str());
+    if (impl_->ring) ::munmap(impl_->ring, impl_->ring_bytes);
+    impl_->ring = nullptr;
     ::close(impl_->queue_fd);
     impl_->queue_fd = -1;
   }
@@ -734,37 +874,30 @@ Status AuditLog::StoreRuleSet(const RuleSet& rules) {
 }
 
 Status AuditLog::Append(std::vector<AuditRecord> records) {
-  if (records.empty()) return Status::Ok();
   Impl& m = *impl_;
-  std::string frames;
-  size_t bytes = 0;
-  for (const AuditRecord& r : records) {
-    AppendAuditFrame(r, &frames);
-    bytes += r.result.size() + r.input.size();
-  }
   {
-    std::shared_lock queue(m.queue_mu);
-    {
-      std::lock_guard lock(m.mu);
-      if (m.stopping || m.queue_fd < 0) return UnavailableError("the audit log is closed");
-    }
-    SMEMATCH_RETURN_IF_ERROR(m.WriteQueue(frames));
     std::lock_guard lock(m.mu);
-    // The ingest thread sleeps while nothing is pending, and gathers for kIngestMillis after the
-    // first record: it is woken by the first, and when too much is pending.
-    bool wake = m.pending.empty();
-    for (AuditRecord& r : records) m.pending.push_back(std::move(r));
-    m.pending_bytes += bytes;
-    m.appended += records.size();
-    if (wake || m.pending_bytes >= Impl::kMaxPendingBytes) m.ingest_cv.notify_one();
+    if (m.stopping || !m.ring) return UnavailableError("the audit log is closed");
   }
-  if (m.options.sync == AuditSync::kFull) SMEMATCH_RETURN_IF_ERROR(m.SyncQueue());
-  // Memory stays bounded if SQLite falls behind: wait for the ingest thread (the records are
-  // already safe in the queue file).
-  std::unique_lock lock(m.mu);
-  if (m.pending_bytes >= Impl::kMaxPendingBytes) {
-    m.drained_cv.wait(lock, [&] { return m.pending_bytes < Impl::kMaxPendingBytes || m.stopping; });
+  for (const AuditRecord& r : records) {
+    uint64_t payload = PayloadBytes(r);
+    uint64_t frame_bytes = kFrameHeader + Align8(payload);
+    if (frame_bytes > m.ring_bytes / 2 || payload > UINT32_MAX) {
+      return UnavailableError("audit record " + r.decision_id + " of " +
+                              std::to_string(frame_bytes) +
+                              " bytes is larger than half the audit queue file (" +
+                              std::to_string(m.ring_bytes) + " bytes)");
+    }
+    auto position = m.Reserve(frame_bytes);
+    if (!position.ok()) return position.status();
+    char* frame = m.At(*position);
+    WriteFrameBody(r, *position, payload, frame);
+    // Sequentially consistent, not just a release: WakeIngester() reads ingester_idle after it,
+    // and the ingest thread sets that flag before it reads this (see IngestLoop).
+    PositionOf(frame).store(*position);
   }
+  m.WakeIngester();
+  if (m.options.sync == AuditSync::kFull) return m.SyncQueue();
   return Status::Ok();
 }
 

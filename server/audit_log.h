@@ -3,14 +3,16 @@
 // rule-set hash); every rule set is stored once, its files deduplicated by the SHA-256 of their
 // content, so a decision can be replayed on the exact rules that made it.
 //
-// Writes go through a queue file beside the database ("<db>-queue"): Append() writes each
-// record as one checksummed frame at its end, in the calling thread, and returns once the
-// write(2) is done (kFull: and an fdatasync that covers it). From then on the record survives
-// the process being killed (kFull: also a power loss). One ingest thread moves queued records
-// into SQLite in large transactions every few milliseconds and empties the queue file once all
-// of it is stored; Open() stores whatever a killed process left there. So no caller waits for
-// SQLite, and a caller that answers after Append() never acknowledges a decision that could be
-// lost (docs/server.md, "Audit trail and durability").
+// Writes go through a queue file beside the database ("<db>-queue", a ring of
+// AuditOptions::queue_bytes mapped into memory): Append() copies each record into it as one
+// checksummed frame, in the calling thread, with no system call and no lock, and returns; from
+// then on the record survives the process being killed (a store into a shared file mapping is in
+// the kernel's page cache at once; under kFull Append also waits for an fdatasync, so it
+// survives a power loss too). One ingest thread moves the frames into SQLite in large
+// transactions every few milliseconds, which frees their room in the ring; Open() stores
+// whatever a killed process left there. So no caller waits for SQLite, and a caller that
+// answers after Append() never acknowledges a decision that could be lost (docs/server.md,
+// "Audit trail and durability").
 //
 // Lookups (Find, ForEnterprise) first wait for the records appended before them to be stored,
 // so a decision can be looked up as soon as it was answered. Thread-safe.
@@ -22,9 +24,11 @@
 #ifndef SMEMATCH_SERVER_AUDIT_LOG_H_
 #define SMEMATCH_SERVER_AUDIT_LOG_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "smematch/rule_set.h"
@@ -43,6 +47,9 @@ enum class AuditSync { kNormal, kFull };
 struct AuditOptions {
   AuditSync sync = AuditSync::kNormal;
   size_t max_batch = 4096;  // records per transaction at most
+  // Size of the queue file (rounded down to 4 KiB, at least 64 KiB). It holds the records not
+  // yet in SQLite; when it is full, Append() waits for room. A record must fit in half of it.
+  uint64_t queue_bytes = uint64_t{64} << 20;
 };
 
 struct AuditRecord {
@@ -76,10 +83,11 @@ class AuditLog {
 
   // Stores `rules` (its hash and every file) if not stored yet, synchronously.
   Status StoreRuleSet(const RuleSet& rules);
-  // Writes `records` to the queue file; OK once they cannot be lost (see the top). kUnavailable
-  // if the file cannot be written or synced (nothing of them is acknowledged), or after Close.
-  // A decision id already stored is left as it was. Waits only if more than 64 MiB of records
-  // are not stored yet (SQLite behind).
+  // Copies `records` into the queue file; OK once they cannot be lost (see the top). Waits only
+  // while the queue file is full (SQLite behind). kUnavailable, and nothing of the failed
+  // record or those after it may be acknowledged: a record larger than half the queue file, no
+  // room for 10 s, the fdatasync failed (kFull), or the log is closed. A decision id already
+  // stored is left as it was.
   Status Append(std::vector<AuditRecord> records);
   // Waits until the records appended before the call are stored in SQLite (at most 10 s).
   void Flush();
@@ -89,8 +97,7 @@ class AuditLog {
 
   // What Open() found in the queue file a previous process left.
   struct Recovery {
-    size_t records = 0;        // stored (those already in the database left as they were)
-    size_t skipped_bytes = 0;  // not a whole frame: a write cut short, never acknowledged
+    size_t records = 0;  // stored by Open (those already in the database are not counted)
   };
   const Recovery& recovery() const;
 
@@ -121,11 +128,13 @@ inline constexpr size_t kAuditCompressMinBytes = 2048;
 
 // The queue file of the audit database at `db_path`: db_path + "-queue".
 inline std::string AuditQueuePath(const std::string& db_path) { return db_path + "-queue"; }
-// Appends `record` to `out` as one queue-file frame.
-void AppendAuditFrame(const AuditRecord& record, std::string* out);
-// Appends to `records` every whole, intact frame of `data`; returns the bytes skipped (a frame
-// cut short or damaged; parsing goes on at the next frame).
-size_t ParseAuditFrames(std::string_view data, std::vector<AuditRecord>* records);
+// Appends `record` to `out` as one queue-file frame at logical position `position` (a multiple
+// of 8; the frame's length is too).
+void AppendAuditFrame(const AuditRecord& record, uint64_t position, std::string* out);
+// Returns every whole, intact record frame of the queue-file image `ring` (8-aligned frames;
+// anything else, such as a frame cut short by a kill, is skipped) with its position, in
+// position order.
+std::vector<std::pair<uint64_t, AuditRecord>> ParseAuditQueue(std::string_view ring);
 
 // Returns `json` as one zstd frame (with its content size and checksum) at `level`, using a
 // context kept per thread; kInternal if zstd fails.

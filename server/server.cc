@@ -1359,6 +1359,10 @@ Result<std::string> Server::Reload() { return impl_->Reload(); }
 
 std::string Server::rule_set_hash() const { return impl_->Snapshot()->hash(); }
 
+size_t Server::audit_records_recovered() const {
+  return impl_->audit ? impl_->audit->recovery().records : 0;
+}
+
 std::string Server::match_rules_hash() const {
   std::shared_ptr<const MatchData> m = impl_->MatchSnapshot();
   return m->rules ? m->rules->hash() : "";

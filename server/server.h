@@ -29,7 +29,7 @@ struct ServerOptions {
   std::string rules_dir = "rules";
   RuleLimits limits;                // per decision and per Lua state
   std::string audit_db;             // SQLite file; empty: no audit trail (ids still returned)
-  bool audit_sync_full = true;      // PRAGMA synchronous=FULL (else NORMAL); see docs/server.md
+  bool audit_sync_full = false;     // AuditSync::kFull (else kNormal); see docs/server.md
   bool mask_national_id = true;     // store national IDs of individuals masked
   std::string admin_token;          // bearer token for /v1/admin/*; empty: reload disabled
   std::string caller_header = "X-Caller-Id";  // recorded with the peer address
@@ -77,6 +77,9 @@ class Server {
   std::string match_rules_hash() const;
   const std::string& mentors_registry() const;
   const std::string& channels_registry() const;
+  // Decisions that a killed process had acknowledged but not yet moved from the audit queue file
+  // into the database, stored when this server opened it (0 without an audit trail).
+  size_t audit_records_recovered() const;
 
  private:
   struct Impl;

@@ -1,6 +1,8 @@
-// The audit log's storage of results: compressed (zstd) in a BLOB, returned byte for byte by
-// Find(); rows of databases written before compression (TEXT) still read; a damaged blob is an
-// error naming the decision, not a crash.
+// The audit log's storage of results: long ones compressed (zstd) in a BLOB, short ones TEXT,
+// returned byte for byte by Find(); rows of databases written before compression (TEXT) still
+// read; a damaged blob is an error naming the decision, not a crash. And its queue file: frames
+// that survive a damaged neighbour, recovery of what a killed process left, a ring that wraps
+// and fills under concurrent writers.
 #include "audit_log.h"
 
 #include <sqlite3.h>
@@ -9,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 namespace smematch::server {
 namespace {
@@ -87,7 +91,7 @@ std::string Answer(const std::string& id) {
 AuditRecord Record(const std::string& id) {
   AuditRecord r;
   r.decision_id = id;
-  r.time = AuditTimeNow();
+  r.time = "2026-11-21T03:45:12.345Z";
   r.enterprise_id = "CM-001";
   r.caller = "test";
   r.rule_set = "sha256:x";
@@ -245,6 +249,185 @@ TEST(AuditLog, DecompressRejectsWhatIsNotOneFrame) {
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, "{\"a\":1}");
   EXPECT_EQ(DecompressAuditResult(*frame + "trailing").status().code(), StatusCode::kInternal);
+}
+
+
+TEST(AuditLog, ShortResultsAreStoredAsText) {
+  TempDb db;
+  auto log = AuditLog::Open(db.path, AuditOptions{AuditSync::kNormal});
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  AuditRecord brief = Record("dec_brief");
+  brief.result = R"({"decision_id":"dec_brief","decisions":[]})";
+  ASSERT_LT(brief.result.size(), kAuditCompressMinBytes);
+  AppendOk(**log, {brief, Record("dec_long")});
+  auto found = (*log)->Find("dec_brief");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->result, brief.result);
+  Db raw(db.path);
+  EXPECT_EQ(raw.One("SELECT typeof(result) FROM decisions WHERE decision_id = 'dec_brief'"),
+            "text");
+  EXPECT_EQ(raw.One("SELECT typeof(result) FROM decisions WHERE decision_id = 'dec_long'"),
+            "blob");
+}
+
+// Every field, with bytes a text format would trip on.
+AuditRecord Odd(const std::string& id) {
+  AuditRecord r = Record(id);
+  r.caller = std::string("a\0b\n\"", 5);
+  r.programs = R"(["BSC"])";
+  r.input_masked = true;
+  return r;
+}
+
+void ExpectSame(const AuditRecord& a, const AuditRecord& b) {
+  EXPECT_EQ(a.decision_id, b.decision_id);
+  EXPECT_EQ(a.time, b.time);
+  EXPECT_EQ(a.enterprise_id, b.enterprise_id);
+  EXPECT_EQ(a.caller, b.caller);
+  EXPECT_EQ(a.rule_set, b.rule_set);
+  EXPECT_EQ(a.as_of, b.as_of);
+  EXPECT_EQ(a.programs, b.programs);
+  EXPECT_EQ(a.input, b.input);
+  EXPECT_EQ(a.input_masked, b.input_masked);
+  EXPECT_EQ(a.outcomes, b.outcomes);
+  EXPECT_EQ(a.result, b.result);
+}
+
+TEST(AuditQueue, FramesRoundTripAndADamagedOneIsSkipped) {
+  std::string ring;
+  AppendAuditFrame(Odd("dec_2"), 4096, &ring);
+  size_t second = ring.size();
+  AppendAuditFrame(Record("dec_1"), 0, &ring);  // an older lap's frame, later in the file
+  size_t third = ring.size();
+  AppendAuditFrame(Record("dec_3"), 8192, &ring);
+  ASSERT_EQ(ring.size() % 8, 0u);
+  auto all = ParseAuditQueue(ring);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].first, 0u);  // in position order
+  ExpectSame(all[0].second, Record("dec_1"));
+  ExpectSame(all[1].second, Odd("dec_2"));
+  EXPECT_EQ(all[2].second.decision_id, "dec_3");
+
+  std::string damaged = ring;
+  damaged[second + 100] ^= 0x20;  // inside dec_1's payload
+  auto kept = ParseAuditQueue(damaged);
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[0].second.decision_id, "dec_2");
+  EXPECT_EQ(kept[1].second.decision_id, "dec_3");
+  // A frame cut short (a kill in the middle of its copy) at the end.
+  auto cut = ParseAuditQueue(ring.substr(0, third + 40));
+  ASSERT_EQ(cut.size(), 2u);
+  // The position is part of the checksum: a frame moved elsewhere does not pass.
+  std::string moved = ring;
+  moved[0] ^= 0x08;
+  EXPECT_EQ(ParseAuditQueue(moved).size(), 2u);
+}
+
+// A queue file as a killed process leaves it: records acknowledged but not all in the database.
+TEST(AuditQueue, OpenStoresWhatAKilledProcessLeft) {
+  TempDb db;
+  constexpr uint64_t kRing = 64 << 10;
+  {
+    auto log = AuditLog::Open(db.path, AuditOptions{AuditSync::kNormal});
+    ASSERT_TRUE(log.ok());
+    AppendOk(**log, {Record("dec_stored")});
+  }
+  std::string ring;
+  AppendAuditFrame(Record("dec_stored"), 0, &ring);  // already in the database
+  AppendAuditFrame(Odd("dec_left_1"), ring.size(), &ring);
+  AppendAuditFrame(Record("dec_left_2"), ring.size(), &ring);
+  ring += std::string(40, 'x');  // the start of a frame whose copy was cut short
+  ring.resize(kRing, '\0');
+  {
+    std::ofstream out(AuditQueuePath(db.path), std::ios::binary);
+    out.write(ring.data(), static_cast<std::streamsize>(ring.size()));
+  }
+  AuditOptions options{AuditSync::kNormal};
+  options.queue_bytes = kRing;
+  auto log = AuditLog::Open(db.path, options);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  EXPECT_EQ((*log)->recovery().records, 2u);
+  auto left = (*log)->Find("dec_left_1");
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  ExpectSame(*left, Odd("dec_left_1"));
+  EXPECT_TRUE((*log)->Find("dec_left_2").ok());
+  // New records go on a new lap: none of the old frames passes for one of them.
+  AppendOk(**log, {Record("dec_new")});
+  auto fresh = (*log)->Find("dec_new");
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  EXPECT_EQ(fresh->result, Answer("dec_new"));
+  (*log)->Close();
+  EXPECT_FALSE(fs::exists(AuditQueuePath(db.path))) << "a clean close removes the queue file";
+  Db raw(db.path);
+  EXPECT_EQ(raw.One("SELECT count(*) FROM decisions"), "4");
+}
+
+// 64 KiB of queue for ~1.6 MB of records from four threads: the ring wraps many times and
+// writers wait for room; every record arrives whole.
+TEST(AuditQueue, SmallRingWrapsAndFillsUnderConcurrentWriters) {
+  TempDb db;
+  AuditOptions options{AuditSync::kNormal};
+  options.queue_bytes = 64 << 10;
+  options.max_batch = 7;  // many transactions, some ending in the middle of a lap
+  auto log = AuditLog::Open(db.path, options);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  constexpr int kThreads = 4, kEach = 400;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        AuditRecord r = Record("dec_" + std::to_string(t) + "_" + std::to_string(i));
+        r.result.resize(static_cast<size_t>(500 + (i * 37 + t * 11) % 700), 'r');  // uneven sizes
+        EXPECT_TRUE((*log)->Append({std::move(r)}).ok());
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  (*log)->Flush();
+  Db raw(db.path);
+  EXPECT_EQ(raw.One("SELECT count(*) FROM decisions"), std::to_string(kThreads * kEach));
+  auto one = (*log)->Find("dec_3_399");
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  AuditRecord expected = Record("dec_3_399");
+  expected.result.resize(static_cast<size_t>(500 + (399 * 37 + 3 * 11) % 700), 'r');
+  ExpectSame(*one, expected);
+}
+
+TEST(AuditQueue, RefusesARecordLargerThanHalfTheQueueAndAppendsAfterClose) {
+  TempDb db;
+  AuditOptions options{AuditSync::kNormal};
+  options.queue_bytes = 64 << 10;
+  auto log = AuditLog::Open(db.path, options);
+  ASSERT_TRUE(log.ok());
+  AuditRecord big = Record("dec_big");
+  big.result.assign(40 << 10, 'b');
+  Status s = (*log)->Append({big});
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find("dec_big"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("half the audit queue file"), std::string::npos) << s.ToString();
+  AppendOk(**log, {Record("dec_fits")});
+  (*log)->Close();
+  EXPECT_EQ((*log)->Append({Record("dec_late")}).code(), StatusCode::kUnavailable);
+}
+
+// kFull syncs the queue file before Append returns; the records still reach the database.
+TEST(AuditQueue, FullSyncStoresEveryRecord) {
+  TempDb db;
+  auto log = AuditLog::Open(db.path, AuditOptions{AuditSync::kFull});
+  ASSERT_TRUE(log.ok());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        EXPECT_TRUE(
+            (*log)->Append({Record("dec_f" + std::to_string(t) + "_" + std::to_string(i))}).ok());
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  (*log)->Flush();
+  Db raw(db.path);
+  EXPECT_EQ(raw.One("SELECT count(*) FROM decisions"), "60");
 }
 
 }  // namespace

@@ -56,8 +56,20 @@ CREATE TABLE IF NOT EXISTS decisions(
   input_masked INTEGER NOT NULL,
   outcomes TEXT NOT NULL,
   result BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS decisions_by_enterprise ON decisions(enterprise_id, decision_id);
+CREATE INDEX IF NOT EXISTS decisions_by_enterprise_block
+  ON decisions(seq >> 13, enterprise_id, seq);
+DROP INDEX IF EXISTS decisions_by_enterprise;
 )sql";
+
+// The decisions of one enterprise are found through an index on (block, enterprise, seq), where a
+// block is 2^13 consecutive rows (seq >> 13), not on (enterprise, seq). Enterprise ids arrive in
+// random order, so in an index led by them every insert lands on its own leaf page, and each
+// transaction of ~100 records wrote ~100 pages to the WAL and again at the checkpoint: half of the
+// audit trail's cost. Led by the block, the inserts of a transaction share the few dozen leaves of
+// the current block. A lookup probes each block, newest first (~120 probes per million decisions)
+// until it has enough. Databases made with the old index get the new one (built once, when the
+// server opens them) and lose the old.
+constexpr int kEnterpriseBlockBits = 13;
 
 std::string Sha256Hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -945,25 +957,42 @@ Result<std::vector<AuditRecord>> AuditLog::ForEnterprise(std::string_view enterp
                                                          size_t limit) {
   impl_->Flush();
   std::lock_guard lock(impl_->read_mu);
-  Stmt q(impl_->read_db,
-         "SELECT decision_id,time,rule_set,as_of,outcomes FROM decisions WHERE enterprise_id = ? "
-         "ORDER BY decision_id DESC LIMIT ?");
-  if (!q.ok()) return DbError(impl_->read_db, "audit query");
-  q.Text(1, enterprise_id);
-  sqlite3_bind_int64(q.get(), 2, static_cast<sqlite3_int64>(limit));
+  sqlite3* db = impl_->read_db;
+  // One read transaction, so that the blocks probed are of one snapshot.
+  SMEMATCH_RETURN_IF_ERROR(Exec(db, "BEGIN"));
+  Stmt top(db, "SELECT max(seq) FROM decisions");
+  Stmt q(db,
+         "SELECT decision_id,time,rule_set,as_of,outcomes FROM decisions "
+         "WHERE seq >> 13 = ? AND enterprise_id = ? ORDER BY seq DESC LIMIT ?");
+  static_assert(kEnterpriseBlockBits == 13, "the query must say the index's expression");
   std::vector<AuditRecord> out;
-  int rc;
-  while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
-    AuditRecord r;
-    r.decision_id = q.Column(0);
-    r.time = q.Column(1);
-    r.enterprise_id = std::string(enterprise_id);
-    r.rule_set = q.Column(2);
-    r.as_of = q.Column(3);
-    r.outcomes = q.Column(4);
-    out.push_back(std::move(r));
+  Status s;
+  if (!top.ok() || !q.ok() || sqlite3_step(top.get()) != SQLITE_ROW) s = DbError(db, "audit query");
+  for (int64_t block = s.ok() ? sqlite3_column_int64(top.get(), 0) >> kEnterpriseBlockBits : -1;
+       s.ok() && block >= 0 && out.size() < limit; --block) {
+    sqlite3_bind_int64(q.get(), 1, block);
+    q.Text(2, enterprise_id);
+    sqlite3_bind_int64(q.get(), 3, static_cast<sqlite3_int64>(limit - out.size()));
+    int rc;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+      AuditRecord r;
+      r.decision_id = q.Column(0);
+      r.time = q.Column(1);
+      r.enterprise_id = std::string(enterprise_id);
+      r.rule_set = q.Column(2);
+      r.as_of = q.Column(3);
+      r.outcomes = q.Column(4);
+      out.push_back(std::move(r));
+    }
+    if (rc != SQLITE_DONE) s = DbError(db, "audit query");
+    sqlite3_reset(q.get());
   }
-  if (rc != SQLITE_DONE) return DbError(impl_->read_db, "audit query");
+  Exec(db, "COMMIT").ok();
+  if (!s.ok()) return s;
+  // Newest first by decision id (the order recorded, unless the clock went back).
+  std::stable_sort(out.begin(), out.end(), [](const AuditRecord& a, const AuditRecord& b) {
+    return a.decision_id > b.decision_id;
+  });
   return out;
 }
 

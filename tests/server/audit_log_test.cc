@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -47,14 +48,14 @@ class Db {
     EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (err ? err : "");
     sqlite3_free(err);
   }
-  // The first column of the first row of `sql`, as text.
-  std::string One(const std::string& sql) {
+  // Column `column` of the first row of `sql`, as text.
+  std::string One(const std::string& sql, int column = 0) {
     sqlite3_stmt* q = nullptr;
     EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &q, nullptr), SQLITE_OK) << sql;
     std::string out;
     if (q && sqlite3_step(q) == SQLITE_ROW) {
-      const unsigned char* t = sqlite3_column_text(q, 0);
-      if (t) out.assign(reinterpret_cast<const char*>(t), sqlite3_column_bytes(q, 0));
+      const unsigned char* t = sqlite3_column_text(q, column);
+      if (t) out.assign(reinterpret_cast<const char*>(t), sqlite3_column_bytes(q, column));
     }
     sqlite3_finalize(q);
     return out;
@@ -207,7 +208,17 @@ TEST(AuditLog, ReadsUncompressedResultsOfOlderDatabases) {
   auto new_row = (*log)->Find("dec_new");
   ASSERT_TRUE(new_row.ok()) << new_row.status().ToString();
   EXPECT_EQ(new_row->result, Answer("dec_new"));
+  // Its enterprise index is replaced by the one led by the block of rows.
+  auto history = (*log)->ForEnterprise("CM-001", 10);
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].decision_id, "dec_old");  // "dec_o…" > "dec_n…"
   Db raw(db.path);
+  EXPECT_EQ(raw.One("SELECT count(*) FROM sqlite_schema WHERE name = 'decisions_by_enterprise'"),
+            "0");
+  EXPECT_EQ(raw.One("SELECT count(*) FROM sqlite_schema "
+                    "WHERE name = 'decisions_by_enterprise_block'"),
+            "1");
   EXPECT_EQ(raw.One("SELECT typeof(result) FROM decisions WHERE decision_id = 'dec_old'"), "text");
   EXPECT_EQ(raw.One("SELECT typeof(result) FROM decisions WHERE decision_id = 'dec_new'"), "blob");
 }
@@ -251,6 +262,45 @@ TEST(AuditLog, DecompressRejectsWhatIsNotOneFrame) {
   EXPECT_EQ(DecompressAuditResult(*frame + "trailing").status().code(), StatusCode::kInternal);
 }
 
+
+// 20,000 decisions span three blocks of the enterprise index (2^13 rows each): a lookup finds
+// an enterprise's newest first across them, stops at its limit, and uses the index.
+TEST(AuditLog, DecisionsOfOneEnterpriseAcrossBlocksNewestFirst) {
+  TempDb db;
+  auto log = AuditLog::Open(db.path, AuditOptions{AuditSync::kNormal});
+  ASSERT_TRUE(log.ok());
+  std::vector<AuditRecord> batch;
+  std::vector<std::string> rare;  // an enterprise seen every 997th decision
+  for (int i = 0; i < 20000; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "dec_%06d", i);
+    AuditRecord r = Record(id);
+    r.result = "{}";
+    r.enterprise_id = i % 997 == 0 ? "RARE" : "E" + std::to_string(i % 50);
+    if (r.enterprise_id == "RARE") rare.push_back(id);
+    batch.push_back(std::move(r));
+    if (batch.size() == 1000) AppendOk(**log, std::exchange(batch, {}));
+  }
+  auto all = (*log)->ForEnterprise("RARE", 1000);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), rare.size());
+  for (size_t i = 0; i < rare.size(); ++i) {
+    EXPECT_EQ((*all)[i].decision_id, rare[rare.size() - 1 - i]);
+  }
+  auto newest = (*log)->ForEnterprise("RARE", 3);
+  ASSERT_TRUE(newest.ok());
+  ASSERT_EQ(newest->size(), 3u);
+  EXPECT_EQ((*newest)[2].decision_id, rare[rare.size() - 3]);
+  auto none = (*log)->ForEnterprise("NOBODY", 5);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  Db raw(db.path);
+  EXPECT_NE(raw.One("EXPLAIN QUERY PLAN SELECT decision_id FROM decisions "
+                    "WHERE seq >> 13 = 1 AND enterprise_id = 'RARE' ORDER BY seq DESC",
+                    3)  // the plan's detail
+                .find("decisions_by_enterprise_block"),
+            std::string::npos);
+}
 
 TEST(AuditLog, ShortResultsAreStoredAsText) {
   TempDb db;

@@ -28,6 +28,7 @@
 #include "metrics.h"
 #include "problem.h"
 #include "replay.h"
+#include "response_cork.h"
 #include "screen_request.h"
 #include "smematch/decision_writer.h"
 #include "smematch/profile_io.h"
@@ -539,6 +540,7 @@ struct Server::Impl {
 
   void HandleScreen(const httplib::Request& req, httplib::Response& res) {
     tl_route = kRouteScreen;
+    CorkResponse(req.remote_addr, req.remote_port);  // uncorked by the logger (response_cork.h)
     if (!RequireContentType(req, res, {"application/json"})) return;
     std::shared_ptr<const RuleSet> snapshot = Snapshot();
     ScreenRequest parsed;
@@ -1242,7 +1244,9 @@ struct Server::Impl {
       p.detail = "internal error (logged)";
       SendProblem(res, p);
     });
+    // httplib calls the logger after the response is written.
     http.set_logger([this](Req req, const httplib::Response& res) {
+      UncorkResponse();
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - tl_start).count();
       metrics.ObserveRequest(tl_route, res.status, seconds);

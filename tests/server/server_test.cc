@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -726,6 +727,19 @@ class RawConnection {
     return in;
   }
   bool closed() const { return closed_; }
+  // TCP segments this socket has received so far: tcpi_segs_in of Linux's TCP_INFO (4.2+),
+  // which glibc's struct tcp_info stops short of (the kernel's struct only grows at its end).
+  uint32_t SegmentsIn() const {
+    struct {
+      tcp_info glibc;
+      uint64_t pacing_rate, max_pacing_rate, bytes_acked, bytes_received;
+      uint32_t segs_out, segs_in;
+    } info{};
+    socklen_t size = sizeof info;
+    EXPECT_EQ(getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &size), 0);
+    EXPECT_GE(size, sizeof info) << "kernel without tcpi_segs_in";
+    return info.segs_in;
+  }
 
  private:
   int fd_ = -1;
@@ -758,6 +772,38 @@ TEST(Server, SilentClientsDoNotHoldWorkers) {
   response = no_length.Read(30);
   EXPECT_TRUE(response.starts_with("HTTP/1.1 411")) << response.substr(0, 200);
   EXPECT_NE(response.find("application/problem+json"), std::string::npos);
+}
+
+// httplib writes headers and body with two send() calls; the screen handler corks the socket so
+// that an answer on a keep-alive connection arrives as one TCP segment, not two
+// (response_cork.h). Counted on the client's socket.
+TEST(Server, ScreenAnswersOnAKeepAliveConnectionAreOneSegmentEach) {
+  TempDir dir;
+  Running s(Options(dir.path));
+  RawConnection conn(s.server().port());
+  ASSERT_TRUE(conn.ok());
+  std::string body = std::string(R"({"enterprise":)") + kCompany + R"(,"explain":false})";
+  std::string request = "POST /v1/screen HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                        "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  auto answer = [&] {
+    ASSERT_TRUE(conn.Send(request));
+    std::string response = conn.Read(30);
+    ASSERT_TRUE(response.starts_with("HTTP/1.1 200")) << response.substr(0, 200);
+    EXPECT_NE(response.find("\"decision_id\""), std::string::npos);
+  };
+  answer();  // the first request of a connection is not corked (response_cork.h)
+  uint32_t before = conn.SegmentsIn();
+  constexpr int kAnswers = 20;
+  for (int i = 0; i < kAnswers; ++i) answer();
+  uint32_t segments = conn.SegmentsIn() - before;
+  EXPECT_LE(segments, kAnswers + kAnswers / 4) << "two segments per answer: not corked";
+  // Other routes on the same connection are not held back by a cork left behind.
+  ASSERT_TRUE(conn.Send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto t0 = std::chrono::steady_clock::now();
+  std::string health = conn.Read(30);
+  EXPECT_TRUE(health.starts_with("HTTP/1.1 200")) << health.substr(0, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(150))
+      << "a corked socket waits 200 ms before it sends";
 }
 
 TEST(Server, AuditOffStillAnswersWithIds) {

@@ -483,7 +483,9 @@ struct AuditLog::Impl {
       uint64_t start = FrameStart(h);
       if (ring_bytes - start % ring_bytes < frame_bytes) start += ring_bytes - start % ring_bytes;
       uint64_t end = start + frame_bytes;
-      if (end - tail.load() > ring_bytes) {
+      // Not end - tail: with `h` stale, `end` may lie behind a tail that moved on (the
+      // compare-and-swap then fails and the loop starts again).
+      if (end > tail.load() + ring_bytes) {
         SMEMATCH_RETURN_IF_ERROR(WaitForRoom(end));
         h = head.load();
         continue;
@@ -508,7 +510,7 @@ struct AuditLog::Impl {
     std::unique_lock lock(mu);
     ingest_cv.notify_one();
     if (!room_cv.wait_for(lock, std::chrono::seconds(kRoomWaitSeconds),
-                          [&] { return end - tail.load() <= ring_bytes || stopping; })) {
+                          [&] { return end <= tail.load() + ring_bytes || stopping; })) {
       return UnavailableError("the audit queue file " + queue_path +
                               " is full: the audit database is not keeping up");
     }
@@ -662,8 +664,8 @@ struct AuditLog::Impl {
         if (stopping && tail.load() == head.load()) break;
         // Let frames gather, unless someone waits for them.
         ingest_cv.wait_for(lock, std::chrono::milliseconds(kIngestMillis), [&] {
-          return stopping || flush_wanted > tail.load() ||
-                 head.load() - tail.load() > ring_bytes / 2;
+          uint64_t t = tail.load();  // first: `tail` never passes a `head` read after it
+          return stopping || flush_wanted > t || head.load() - t > ring_bytes / 2;
         });
       }
       Result<bool> r = insert.ok() ? IngestPublished(insert) : DbError(write_db, "audit insert");

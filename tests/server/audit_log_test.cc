@@ -428,7 +428,8 @@ TEST(AuditQueue, SmallRingWrapsAndFillsUnderConcurrentWriters) {
       for (int i = 0; i < kEach; ++i) {
         AuditRecord r = Record("dec_" + std::to_string(t) + "_" + std::to_string(i));
         r.result.resize(static_cast<size_t>(500 + (i * 37 + t * 11) % 700), 'r');  // uneven sizes
-        EXPECT_TRUE((*log)->Append({std::move(r)}).ok());
+        Status st = (*log)->Append({std::move(r)});
+        EXPECT_TRUE(st.ok()) << st.ToString();
       }
     });
   }

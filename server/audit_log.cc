@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <xxhash.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -213,8 +213,9 @@ namespace {
 // p % ring size); each frame starts with its own position, so the ingest thread can tell a
 // published frame from one of an earlier lap, and recovery after a kill can order what it
 // finds. A frame (8-byte aligned):
-//   u64 position (LE; written last)  "SMQ2"  u32 payload length  u32 CRC-32 (zlib) of the
-//   position and the payload  u32 kind (0 record, 1 padding)  payload, zero-padded to 8 bytes
+//   u64 position (LE; written last)  "SMQ2"  u32 payload length  u32 checksum (XXH3-64 of the
+//   payload seeded with the position, low 32 bits)  u32 kind (0 record, 1 padding)  payload,
+//   zero-padded to 8 bytes
 // The payload is the string fields of AuditRecord in declaration order, each a u32 LE length
 // and its bytes, then input_masked as one byte '0' or '1'. A frame never wraps: where the rest
 // of the lap is too short for it, the writer fills it with a padding frame (or, when shorter
@@ -237,23 +238,9 @@ uint32_t GetU32(const char* p) {
 
 uint64_t GetU64(const char* p) { return GetU32(p) | uint64_t{GetU32(p + 4)} << 32; }
 
-uint32_t Crc32(uint32_t crc, const char* data, uint64_t size) {
-  // zlib's length is a uInt: feed it in pieces of at most 1 GiB.
-  while (size > 0) {
-    uInt n = static_cast<uInt>(std::min<uint64_t>(size, uint64_t{1} << 30));
-    crc = static_cast<uint32_t>(crc32(crc, reinterpret_cast<const Bytef*>(data), n));
-    data += n;
-    size -= n;
-  }
-  return crc;
-}
-
-// CRC of a frame: of its position (8 bytes LE) and its payload.
-uint32_t FrameCrc(uint64_t position, const char* payload, uint64_t size) {
-  char pos[8];
-  PutU32At(pos, static_cast<uint32_t>(position));
-  PutU32At(pos + 4, static_cast<uint32_t>(position >> 32));
-  return Crc32(Crc32(static_cast<uint32_t>(crc32(0L, Z_NULL, 0)), pos, 8), payload, size);
+// Checksum of a frame: the low 32 bits of XXH3-64 of its payload, seeded with its position.
+uint32_t FrameChecksum(uint64_t position, const char* payload, uint64_t size) {
+  return static_cast<uint32_t>(XXH3_64bits_withSeed(payload, size, position));
 }
 
 // The string fields of a record, in frame order.
@@ -290,7 +277,7 @@ void WriteFrameBody(const AuditRecord& r, uint64_t position, uint64_t payload_by
   std::memset(p, 0, Align8(payload_bytes) - payload_bytes);
   std::memcpy(frame + 8, kFrameMagic, 4);
   PutU32At(frame + 12, static_cast<uint32_t>(payload_bytes));
-  PutU32At(frame + 16, FrameCrc(position, frame + kFrameHeader, payload_bytes));
+  PutU32At(frame + 16, FrameChecksum(position, frame + kFrameHeader, payload_bytes));
   PutU32At(frame + 20, kKindRecord);
 }
 
@@ -348,7 +335,7 @@ std::vector<std::pair<uint64_t, AuditRecord>> ParseAuditQueue(std::string_view r
     FrameView v;
     if (std::memcmp(f + 8, kFrameMagic, 4) == 0 && GetU32(f + 20) == kKindRecord &&
         n <= ring.size() - i - kFrameHeader &&
-        GetU32(f + 16) == FrameCrc(GetU64(f), f + kFrameHeader, n) &&
+        GetU32(f + 16) == FrameChecksum(GetU64(f), f + kFrameHeader, n) &&
         ViewPayload(f + kFrameHeader, n, &v)) {
       found.emplace_back(GetU64(f), ToRecord(v));
       i += kFrameHeader + Align8(n);

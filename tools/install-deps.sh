@@ -8,7 +8,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   g++ cmake make pkg-config \
   liblua5.4-dev nlohmann-json3-dev libsimdjson-dev libboost-program-options-dev \
-  libcsv-dev libssl-dev liblemon-dev libcpp-httplib-dev libsqlite3-dev libzstd-dev zlib1g-dev \
+  libcsv-dev libssl-dev liblemon-dev libcpp-httplib-dev libsqlite3-dev libzstd-dev libxxhash-dev \
   libgtest-dev libgmock-dev libbenchmark-dev
 
 # The officer web page's end-to-end tests (tests/e2e): Debian's chromium driven by playwright-core

@@ -11,7 +11,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
+#include <regex>
 #include <fstream>
 #include <thread>
 
@@ -300,6 +302,16 @@ TEST(AuditLog, DecisionsOfOneEnterpriseAcrossBlocksNewestFirst) {
                     3)  // the plan's detail
                 .find("decisions_by_enterprise_block"),
             std::string::npos);
+}
+
+TEST(AuditLog, TimeIsUtcRfc3339WithMilliseconds) {
+  std::string t = AuditTimeNow();
+  EXPECT_TRUE(std::regex_match(t, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"))) << t;
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  EXPECT_EQ(std::stoi(t.substr(0, 4)), tm.tm_year + 1900) << t;
+  EXPECT_EQ(std::stoi(t.substr(5, 2)), tm.tm_mon + 1) << t;
 }
 
 TEST(AuditLog, ShortResultsAreStoredAsText) {

@@ -20,7 +20,7 @@
 // The answer returned to the caller (AuditRecord::result) is stored as a zstd frame (RFC 8878)
 // in a BLOB when it is kAuditCompressMinBytes or longer (an answer with reasons, ~7 kB, shrinks
 // ~3.2x), as TEXT when shorter (an answer without reasons, ~0.9 kB); Find() returns it as given.
-// Compression runs in the ingest thread.
+// Append() compresses, in the calling thread, so the queue file carries the compressed answer.
 #ifndef SMEMATCH_SERVER_AUDIT_LOG_H_
 #define SMEMATCH_SERVER_AUDIT_LOG_H_
 

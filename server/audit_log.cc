@@ -602,15 +602,19 @@ struct AuditLog::Impl {
       "INSERT OR IGNORE INTO decisions(decision_id,time,enterprise_id,caller,rule_set,as_of,"
       "programs,input,input_masked,outcomes,result) VALUES(?,?,?,?,?,?,?,?,?,?,?)";
 
-  // Inserts the published frames from `tail` on, in transactions of at most max_batch records,
-  // moving `tail` past each committed one; stops at the first frame not yet published. Returns
+  // Inserts the published frames from `tail` up to the `head` of the call, in transactions of at
+  // most max_batch records, moving `tail` past each committed one; stops at the first frame not
+  // yet published. Returns
   // whether anything was committed; an error leaves `tail` at the first frame not committed.
   Result<bool> IngestPublished(Stmt& insert) {
     uint64_t at = tail.load();
+    // Only what was reserved before this call: under steady load there is always more, and the
+    // caller must get back to its WAL truncation and its gathering pause.
+    const uint64_t stop = head.load();
     bool any = false;
     std::string z;
     for (;;) {
-      uint64_t stop = head.load();
+      if (FrameStart(at) >= stop) return any;
       size_t records = 0;
       uint64_t end = at;
       auto start = std::chrono::steady_clock::now();

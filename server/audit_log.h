@@ -100,6 +100,8 @@ class AuditLog {
     size_t records = 0;  // stored by Open (those already in the database are not counted)
   };
   const Recovery& recovery() const;
+  // Bytes of the queue file holding records not yet committed to SQLite (0 once it has caught up).
+  uint64_t queued_bytes() const;
 
   // Returns the record of `decision_id`, or kNotFound; kInternal (naming the decision) if its
   // stored result is not a valid zstd frame.

@@ -1167,7 +1167,14 @@ struct Server::Impl {
     });
     get("/metrics", [this](Req, Res res) {
       tl_route = kRouteMetrics;
-      Send(res, 200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
+      std::string body = metrics.Render();
+      if (audit) {
+        body += "# HELP smematch_audit_queue_bytes Bytes of the audit queue file not yet stored "
+                "in the database.\n# TYPE smematch_audit_queue_bytes gauge\n"
+                "smematch_audit_queue_bytes " +
+                std::to_string(audit->queued_bytes()) + "\n";
+      }
+      Send(res, 200, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
     });
     get("/v1/openapi.json", [this](Req, Res res) {
       tl_route = kRouteOpenApi;

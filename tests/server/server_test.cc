@@ -232,6 +232,9 @@ TEST(Server, OpsEndpoints) {
             std::string::npos);
   EXPECT_NE(r->body.find(R"(smematch_decisions_total{program="BSC",outcome=)"), std::string::npos);
   EXPECT_NE(r->body.find("smematch_budget_kills_total 0"), std::string::npos);
+  EXPECT_NE(r->body.find("# TYPE smematch_audit_queue_bytes gauge\nsmematch_audit_queue_bytes "),
+            std::string::npos)
+      << r->body;
 }
 
 TEST(Server, WebPageWithStrictCsp) {

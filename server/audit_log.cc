@@ -1,12 +1,12 @@
 #include "audit_log.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 #include <zstd.h>
@@ -193,7 +193,8 @@ std::string AuditTimeNow() {
   // "YYYY-MM-DDTHH:MM:SS.mmmZ" without snprintf (once per decision).
   std::string out = "0000-00-00T00:00:00.000Z";
   auto put = [&](size_t at, int value, int digits) {
-    for (int i = digits - 1; i >= 0; --i, value /= 10) out[at + i] = static_cast<char>('0' + value % 10);
+    for (int i = digits - 1; i >= 0; --i, value /= 10)
+      out[at + i] = static_cast<char>('0' + value % 10);
   };
   put(0, tm.tm_year + 1900, 4);
   put(5, tm.tm_mon + 1, 2);
@@ -280,8 +281,8 @@ uint64_t PayloadBytes(const AuditRecord& r, std::string_view result) {
 
 // Writes the header (but not the position) and payload of `r` at `frame`, with `result` (of
 // `kind`) in place of r.result.
-void WriteFrameBody(const AuditRecord& r, std::string_view result, uint32_t kind,
-                    uint64_t position, uint64_t payload_bytes, char* frame) {
+void WriteFrameBody(const AuditRecord& r, std::string_view result, uint32_t kind, uint64_t position,
+                    uint64_t payload_bytes, char* frame) {
   char* p = frame + kFrameHeader;
   auto put = [&](std::string_view field) {
     PutU32At(p, static_cast<uint32_t>(field.size()));
@@ -378,7 +379,7 @@ struct AuditLog::Impl {
   sqlite3* write_db = nullptr;  // used only by the ingest thread (and StoreRuleSet, under mu)
   sqlite3* read_db = nullptr;
   std::mutex read_mu;
-  std::mutex write_mu;          // StoreRuleSet vs the ingest thread's transactions
+  std::mutex write_mu;  // StoreRuleSet vs the ingest thread's transactions
   AuditOptions options;
   Metrics* metrics = nullptr;
 
@@ -403,7 +404,8 @@ struct AuditLog::Impl {
   std::condition_variable ingest_cv;  // wakes the ingest thread
   std::condition_variable room_cv;    // `tail` moved: wakes writers waiting for room, Flush()
   uint64_t flush_wanted = 0;          // a position Flush() waits for `tail` to reach
-  bool stopping = false;
+  // Set under `mu` (the condition variables' predicates read it); Append reads it without.
+  std::atomic<bool> stopping{false};
   Recovery recovery;
   std::thread ingester;
 
@@ -455,7 +457,7 @@ struct AuditLog::Impl {
       checkpoint_cv.wait(lock, [&] { return stopping || commits != checkpointed; });
       if (stopping) break;
       if (checkpoint_cv.wait_for(lock, std::chrono::milliseconds(kCheckpointMillis),
-                                 [&] { return stopping; })) {
+                                 [&] { return stopping.load(); })) {
         break;
       }
       checkpointed = commits;
@@ -576,9 +578,11 @@ struct AuditLog::Impl {
       sqlite3_bind_text(insert, i + 1, v.fields[i].data(), static_cast<int>(v.fields[i].size()),
                         SQLITE_STATIC);
     }
-    if (v.fields[6].empty()) sqlite3_bind_null(insert, 7);
-    else sqlite3_bind_text(insert, 7, v.fields[6].data(), static_cast<int>(v.fields[6].size()),
-                           SQLITE_STATIC);
+    if (v.fields[6].empty())
+      sqlite3_bind_null(insert, 7);
+    else
+      sqlite3_bind_text(insert, 7, v.fields[6].data(), static_cast<int>(v.fields[6].size()),
+                        SQLITE_STATIC);
     sqlite3_bind_text(insert, 8, v.fields[7].data(), static_cast<int>(v.fields[7].size()),
                       SQLITE_STATIC);
     sqlite3_bind_int(insert, 9, v.input_masked ? 1 : 0);
@@ -652,8 +656,8 @@ struct AuditLog::Impl {
       if (end == at) return any;
       if (metrics && records > 0) {
         metrics->ObserveAuditCommit(
-            records, std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                         .count());
+            records,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       }
       at = end;
       {
@@ -710,7 +714,8 @@ struct AuditLog::Impl {
         // after a pause; writers wait for room meanwhile.
         if (metrics) metrics->ObserveAuditError();
         std::unique_lock lock(mu);
-        if (ingest_cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping; })) {
+        if (ingest_cv.wait_for(lock, std::chrono::milliseconds(200),
+                               [&] { return stopping.load(); })) {
           break;  // the queue file keeps them for the next Open
         }
         continue;
@@ -729,7 +734,8 @@ struct AuditLog::Impl {
   // a new lap after the last of them.
   Status OpenQueue(const std::string& db_path) {
     queue_path = AuditQueuePath(db_path);
-    ring_bytes = std::max<uint64_t>(uint64_t{64} << 10, Align8(options.queue_bytes) & ~uint64_t{4095});
+    ring_bytes =
+        std::max<uint64_t>(uint64_t{64} << 10, Align8(options.queue_bytes) & ~uint64_t{4095});
     queue_fd = ::open(queue_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     auto fail = [&](const std::string& what) {
       return UnavailableError(what + " the audit queue file " + queue_path + ": " +
@@ -744,8 +750,8 @@ struct AuditLog::Impl {
       std::string data(static_cast<size_t>(st.st_size), '\0');
       size_t done = 0;
       while (done < data.size()) {
-        ssize_t n = ::pread(queue_fd, data.data() + done, data.size() - done,
-                            static_cast<off_t>(done));
+        ssize_t n =
+            ::pread(queue_fd, data.data() + done, data.size() - done, static_cast<off_t>(done));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return fail("cannot read");
         done += static_cast<size_t>(n);
@@ -764,8 +770,8 @@ struct AuditLog::Impl {
         }
       }
     }
-    void* m = ::mmap(nullptr, ring_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-                     queue_fd, 0);
+    void* m =
+        ::mmap(nullptr, ring_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, queue_fd, 0);
     if (m == MAP_FAILED) return fail("cannot map");
     ring = static_cast<char*>(m);
     if (!left.empty()) {
@@ -858,8 +864,8 @@ Result<std::unique_ptr<AuditLog>> AuditLog::OpenReadOnly(const std::string& path
   impl->read_db = *r;
   Stmt check(impl->read_db, "SELECT count(*) FROM decisions");
   if (!check.ok()) {
-    return UnavailableError(path + " is not a smematch audit database: " +
-                            sqlite3_errmsg(impl->read_db));
+    return UnavailableError(path +
+                            " is not a smematch audit database: " + sqlite3_errmsg(impl->read_db));
   }
   impl->stopping = true;
   return std::unique_ptr<AuditLog>(new AuditLog(std::move(impl)));
@@ -930,11 +936,9 @@ Status AuditLog::StoreRuleSet(const RuleSet& rules) {
 
 Status AuditLog::Append(std::vector<AuditRecord> records) {
   Impl& m = *impl_;
-  {
-    std::lock_guard lock(m.mu);
-    if (m.stopping || !m.ring) return UnavailableError("the audit log is closed");
-  }
+  if (m.stopping.load() || !m.ring) return UnavailableError("the audit log is closed");
   std::string z;
+  Status s;
   for (const AuditRecord& r : records) {
     // A long answer (with reasons, ~7 kB) is compressed here, by the request's thread: ~3x fewer
     // bytes through the queue file, and the one ingest thread only inserts.
@@ -950,20 +954,24 @@ Status AuditLog::Append(std::vector<AuditRecord> records) {
     uint64_t payload = PayloadBytes(r, result);
     uint64_t frame_bytes = kFrameHeader + Align8(payload);
     if (frame_bytes > m.ring_bytes / 2 || payload > UINT32_MAX) {
-      return UnavailableError("audit record " + r.decision_id + " of " +
-                              std::to_string(frame_bytes) +
-                              " bytes is larger than half the audit queue file (" +
-                              std::to_string(m.ring_bytes) + " bytes)");
+      s = UnavailableError("audit record " + r.decision_id + " of " + std::to_string(frame_bytes) +
+                           " bytes is larger than half the audit queue file (" +
+                           std::to_string(m.ring_bytes) + " bytes)");
+      break;
     }
     auto position = m.Reserve(frame_bytes);
-    if (!position.ok()) return position.status();
+    if (!position.ok()) {
+      s = position.status();
+      break;
+    }
     char* frame = m.At(*position);
     WriteFrameBody(r, result, kind, *position, payload, frame);
     // Sequentially consistent, not just a release: WakeIngester() reads ingester_idle after it,
     // and the ingest thread sets that flag before it reads this (see IngestLoop).
     PositionOf(frame).store(*position);
   }
-  m.WakeIngester();
+  m.WakeIngester();  // also after an error: the records before it are published
+  if (!s.ok()) return s;
   if (m.options.sync == AuditSync::kFull) return m.SyncQueue();
   return Status::Ok();
 }

@@ -140,8 +140,7 @@ std::vector<std::pair<uint64_t, AuditRecord>> ParseAuditQueue(std::string_view r
 
 // Returns `json` as one zstd frame (with its content size and checksum) at `level`, using a
 // context kept per thread; kInternal if zstd fails.
-Result<std::string> CompressAuditResult(std::string_view json,
-                                        int level = kAuditResultZstdLevel);
+Result<std::string> CompressAuditResult(std::string_view json, int level = kAuditResultZstdLevel);
 // Returns the content of the zstd frame `frame`; kInternal if it is not one complete, valid frame
 // of at most 64 MiB (its checksum, when it has one, checked).
 Result<std::string> DecompressAuditResult(std::string_view frame);

@@ -16,8 +16,8 @@ namespace {
 struct Connection {
   std::string remote_addr;
   int remote_port = -1;
-  int requests = 0;  // seen on it so far
-  int fd = -1;       // -1: not searched yet; -2: searched, not found
+  int requests = 0;                // seen on it so far
+  int fd = -1;                     // -1: not searched yet; -2: searched, not found
   int family = AF_UNSPEC;          // remote_addr parsed (AF_INET, AF_INET6), once per connection
   unsigned char address[16] = {};  // in network order
 };
@@ -36,12 +36,11 @@ bool PeerIs(int fd, const Connection& c) {
     return ntohs(in->sin_port) == c.remote_port && std::memcmp(&in->sin_addr, c.address, 4) == 0;
   }
   const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&peer);
-  return ntohs(in6->sin6_port) == c.remote_port &&
-         std::memcmp(&in6->sin6_addr, c.address, 16) == 0;
+  return ntohs(in6->sin6_port) == c.remote_port && std::memcmp(&in6->sin6_addr, c.address, 16) == 0;
 }
 
-// The socket connected to the address and port of `c`, or -1. Looks at the descriptors below the soft limit
-// (at most 65,536): a few dozen system calls on a server with a few dozen connections.
+// The socket connected to the address and port of `c`, or -1. Looks at the descriptors below the
+// soft limit (at most 65,536): a few dozen system calls on a server with a few dozen connections.
 int FindSocket(const Connection& c) {
   rlimit limit{};
   int top = 1024;
@@ -65,7 +64,7 @@ void CorkResponse(const std::string& remote_addr, int remote_port) {
     c.fd = -1;
     c.family = inet_pton(AF_INET, remote_addr.c_str(), c.address) == 1    ? AF_INET
                : inet_pton(AF_INET6, remote_addr.c_str(), c.address) == 1 ? AF_INET6
-                                                                           : AF_UNSPEC;
+                                                                          : AF_UNSPEC;
     if (c.family == AF_UNSPEC) c.fd = -2;  // not an address we can compare: never corked
   }
   if (++c.requests < 2 || c.fd == -2) return;

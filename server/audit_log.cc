@@ -375,11 +375,34 @@ std::vector<std::pair<uint64_t, AuditRecord>> ParseAuditQueue(std::string_view r
   return found;
 }
 
+namespace {
+
+// Reads the first `size` bytes of the file open at `fd` into `*out`; false on a read error
+// (a file shorter than `size` gives what it has).
+bool ReadWhole(int fd, size_t size, std::string* out) {
+  out->assign(size, '\0');
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::pread(fd, out->data() + done, size - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  out->resize(done);
+  return true;
+}
+
+}  // namespace
+
 struct AuditLog::Impl {
   sqlite3* write_db = nullptr;  // used only by the ingest thread (and StoreRuleSet, under mu)
   sqlite3* read_db = nullptr;
   std::mutex read_mu;
   std::mutex write_mu;  // StoreRuleSet vs the ingest thread's transactions
+  // OpenReadOnly: the queue file Find() also looks in (records a server acknowledged and had not
+  // stored yet, or a killed server left).
+  std::string read_only_queue;
   AuditOptions options;
   Metrics* metrics = nullptr;
 
@@ -747,15 +770,8 @@ struct AuditLog::Impl {
     std::vector<std::pair<uint64_t, AuditRecord>> left;
     if (st.st_size > 0) {
       // What a killed process left (a clean Close removes the file).
-      std::string data(static_cast<size_t>(st.st_size), '\0');
-      size_t done = 0;
-      while (done < data.size()) {
-        ssize_t n =
-            ::pread(queue_fd, data.data() + done, data.size() - done, static_cast<off_t>(done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return fail("cannot read");
-        done += static_cast<size_t>(n);
-      }
+      std::string data;
+      if (!ReadWhole(queue_fd, static_cast<size_t>(st.st_size), &data)) return fail("cannot read");
       left = ParseAuditQueue(data);
     }
     // Blocks written now, not at the first store into each page.
@@ -868,6 +884,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::OpenReadOnly(const std::string& path
                             " is not a smematch audit database: " + sqlite3_errmsg(impl->read_db));
   }
   impl->stopping = true;
+  impl->read_only_queue = AuditQueuePath(path);
   return std::unique_ptr<AuditLog>(new AuditLog(std::move(impl)));
 }
 
@@ -987,6 +1004,21 @@ Result<AuditRecord> AuditLog::Find(std::string_view decision_id) {
   if (!q.ok()) return DbError(impl_->read_db, "audit query");
   q.Text(1, decision_id);
   int rc = sqlite3_step(q.get());
+  if (rc == SQLITE_DONE && !impl_->read_only_queue.empty()) {
+    // Not stored yet: it may still be in the queue file (its frames are checksummed, so one
+    // that a running server is writing at this moment is skipped, not misread).
+    int fd = ::open(impl_->read_only_queue.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    std::string ring;
+    bool read =
+        fd >= 0 && ::fstat(fd, &st) == 0 && ReadWhole(fd, static_cast<size_t>(st.st_size), &ring);
+    if (fd >= 0) ::close(fd);
+    if (read) {
+      for (auto& [position, record] : ParseAuditQueue(ring)) {
+        if (record.decision_id == decision_id) return std::move(record);
+      }
+    }
+  }
   if (rc == SQLITE_DONE) return NotFoundError("no decision " + std::string(decision_id));
   if (rc != SQLITE_ROW) return DbError(impl_->read_db, "audit query");
   AuditRecord r;

@@ -76,6 +76,8 @@ class AuditLog {
                                                 const AuditOptions& options,
                                                 Metrics* metrics = nullptr);
   // Opens an existing database for reading only (smematch replay), also while a server writes.
+  // Find() then also looks in the database's queue file, for a decision a running server has
+  // acknowledged and not yet stored, or one a killed server left there.
   static Result<std::unique_ptr<AuditLog>> OpenReadOnly(const std::string& path);
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;

@@ -405,6 +405,15 @@ TEST(AuditQueue, OpenStoresWhatAKilledProcessLeft) {
     std::ofstream out(AuditQueuePath(db.path), std::ios::binary);
     out.write(ring.data(), static_cast<std::streamsize>(ring.size()));
   }
+  {
+    // Before a server stores them, `smematch replay` (a read-only open) finds them in the file.
+    auto ro = AuditLog::OpenReadOnly(db.path);
+    ASSERT_TRUE(ro.ok()) << ro.status().ToString();
+    auto queued = (*ro)->Find("dec_left_1");
+    ASSERT_TRUE(queued.ok()) << queued.status().ToString();
+    ExpectSame(*queued, Odd("dec_left_1"));
+    EXPECT_EQ((*ro)->Find("dec_nowhere").status().code(), StatusCode::kNotFound);
+  }
   AuditOptions options{AuditSync::kNormal};
   options.queue_bytes = kRing;
   auto log = AuditLog::Open(db.path, options);

@@ -20,7 +20,6 @@
 #include <ctime>
 #include <deque>
 #include <mutex>
-#include <shared_mutex>
 #include <thread>
 
 #include "metrics.h"
@@ -224,8 +223,8 @@ namespace {
 // published frame from one of an earlier lap, and recovery after a kill can order what it
 // finds. A frame (8-byte aligned):
 //   u64 position (LE; written last)  "SMQ2"  u32 payload length  u32 checksum (XXH3-64 of the
-//   payload seeded with the position, low 32 bits)  u32 kind (0 record, 1 padding)  payload,
-//   zero-padded to 8 bytes
+//   payload seeded with the position, low 32 bits)  u32 kind (0 record, 1 padding, 2 record
+//   whose result is a zstd frame)  payload, zero-padded to 8 bytes
 // The payload is the string fields of AuditRecord in declaration order, each a u32 LE length
 // and its bytes, then input_masked as one byte '0' or '1'. A frame never wraps: where the rest
 // of the lap is too short for it, the writer fills it with a padding frame (or, when shorter

@@ -133,11 +133,11 @@ inline constexpr size_t kAuditCompressMinBytes = 2048;
 // The queue file of the audit database at `db_path`: db_path + "-queue".
 inline std::string AuditQueuePath(const std::string& db_path) { return db_path + "-queue"; }
 // Appends `record` to `out` as one queue-file frame at logical position `position` (a multiple
-// of 8; the frame's length is too).
+// of 8; the frame's length is too), its result as given (Append compresses long ones).
 void AppendAuditFrame(const AuditRecord& record, uint64_t position, std::string* out);
 // Returns every whole, intact record frame of the queue-file image `ring` (8-aligned frames;
 // anything else, such as a frame cut short by a kill, is skipped) with its position, in
-// position order.
+// position order; a result stored compressed in the frame is returned decompressed.
 std::vector<std::pair<uint64_t, AuditRecord>> ParseAuditQueue(std::string_view ring);
 
 // Returns `json` as one zstd frame (with its content size and checksum) at `level`, using a
